@@ -1,0 +1,25 @@
+"""Attention Lab: the router. Each page lives in pages/; models load once in loaders.py."""
+import streamlit as st
+
+import loaders
+
+loaders.keep_keras_between_reruns()
+
+st.set_page_config(page_title="Attention Lab", page_icon="🔎", layout="wide")
+
+PAGES = {
+    "Attention Lab": [
+        st.Page("pages/home.py", title="Home", icon="🏠", default=True),
+    ],
+    "Sequence to sequence": [
+        st.Page("pages/date_translation.py", title="Date translation", icon="📅"),
+        st.Page("pages/beam_search.py", title="Beam search", icon="🌳"),
+        st.Page("pages/bleu.py", title="BLEU score", icon="📏"),
+    ],
+    "Speech": [
+        st.Page("pages/trigger_data.py", title="Trigger word: training data", icon="🎛️"),
+        st.Page("pages/ctc.py", title="CTC", icon="🔤"),
+    ],
+}
+
+st.navigation(PAGES).run()

@@ -1,0 +1,34 @@
+"""The one app-side module that knows both Streamlit and core/: cached loaders.
+
+Every page gets its models from here, so a model is loaded (and warmed up) once per
+process, never once per rerun.
+"""
+from __future__ import annotations
+
+import streamlit as st
+
+
+def keep_keras_between_reruns() -> None:
+    """Stop Streamlit from calling keras.backend.clear_session() after every rerun.
+
+    Streamlit's script runner "cleans problem modules" at the end of each run, which for
+    Keras means clear_session(): compiled tf.functions are thrown away and every keystroke
+    pays the compile again (~0.5 s). The hook is a private name, so we guard it and a test
+    checks that it still exists.
+    """
+    try:
+        from streamlit.runtime.scriptrunner import script_runner
+    except ImportError:  # pragma: no cover - Streamlit moved things around
+        return
+    if hasattr(script_runner, "_clean_problem_modules"):
+        script_runner._clean_problem_modules = lambda: None
+
+
+@st.cache_resource(show_spinner="Loading the date translator…")
+def date_translator():
+    """The trained date translator (core.dates), warmed up."""
+    from core.dates.translate import DateTranslator
+
+    translator = DateTranslator.load()
+    translator.translate("9 may 1998")  # compile the step once, here
+    return translator
