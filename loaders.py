@@ -27,7 +27,7 @@ def keep_keras_between_reruns() -> None:
 @st.cache_resource(show_spinner="Loading the date translator…")
 def date_translator():
     """The trained date translator (core.dates), warmed up."""
-    from core.dates.translate import DateTranslator
+    from core.dates.decode import DateTranslator
 
     translator = DateTranslator.load()
     translator.translate("9 may 1998")  # compile the step once, here

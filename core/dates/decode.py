@@ -86,7 +86,8 @@ class Translation:
 class DateTranslator:
     """The trained translator behind a compiled step function."""
 
-    def __init__(self, encoder, step_model):
+    def __init__(self, encoder, step_model, model=None):
+        self.model = model  # the training model, kept for its summary
         self.encoder = encoder
         self.step_model = step_model
         self.vocab_size = len(machine_vocab)
@@ -101,8 +102,14 @@ class DateTranslator:
 
     @classmethod
     def load(cls, directory: Path | str = date_model.MODEL_DIR) -> "DateTranslator":
-        _, encoder, step = date_model.load(Path(directory))
-        return cls(encoder, step)
+        model, encoder, step = date_model.load(Path(directory))
+        return cls(encoder, step, model)
+
+    def summary(self) -> str:
+        """The course-style model summary, as text."""
+        lines = []
+        self.model.summary(print_fn=lambda line, *args, **kwargs: lines.append(line), line_length=110)
+        return "\n".join(lines)
 
     # --- the shared step ------------------------------------------------------------------
     def _step_impl(self, a, s, c, prev_ids):
@@ -183,3 +190,24 @@ class DateTranslator:
             steps.append(float(np.log(max(p[0, target], 1e-30))))
             prev = np.array([target], dtype=np.int32)
         return float(sum(steps)), steps
+
+
+def beam_translate(translator: DateTranslator, text: str, beam_width: int, alpha: float = 0.0,
+                   shown_per_step: int | None = 10):
+    """Beam search on the date model's step function (core/beam_search.py)."""
+    from core.beam_search import beam_search
+
+    model_input = check_input(text)
+
+    def next_fn(state, tokens):
+        probs, _, state = translator.step(state, tokens)
+        return np.log(np.maximum(probs, 1e-30)), state
+
+    return beam_search(next_fn, translator.encode([model_input]), START_ID, END_ID,
+                       beam_width=beam_width, max_length=Ty, alpha=alpha,
+                       shown_per_step=shown_per_step)
+
+
+def tokens_to_answer(tokens) -> str:
+    """Token ids (ending with END) → the answer string, e.g. '1993-10-09' or '?'."""
+    return answer_from_tokens([inv_machine_vocab[int(t)] for t in tokens])

@@ -1,0 +1,111 @@
+"""Date translation: type a date, see the ISO answer and the attention that produced it."""
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+import loaders
+from core.dates.data import Tx, Ty, human_vocab, machine_vocab
+from core.dates.decode import DateInputError, check_input
+from core.dates.model import n_a, n_s
+
+EXAMPLES = {  # from the course, then ones that show the model's conventions and limits
+    "tuesday 09 oct 1993": "course",
+    "4/28/90": "course",
+    "26th of January, 1995": "ordinal",
+    "Thu Sep 25 10:36:28 2003": "with a time",
+    "2014-10-15T16:12:20+00:00": "ISO with zone",
+    "born on the 3rd of march 2001": "in a sentence",
+    "03/04/2020": "month first!",
+    "03.04.2020": "day first!",
+    "February 30, 2021": "impossible",
+    "hello world": "not a date",
+}
+
+st.title("📅 Date translation")
+st.markdown(
+    "The course's **neural machine translation with attention**: a Bi-LSTM reads the "
+    "characters you type, and for each output character the attention mechanism "
+    "(`one_step_attention`) decides which input characters to look at. "
+    "It updates as you type."
+)
+
+if "date_text" not in st.session_state:
+    st.session_state.date_text = "tuesday 09 oct 1993"
+st.caption("Try one:")
+columns = st.columns(5)
+for i, (example, why) in enumerate(EXAMPLES.items()):
+    if columns[i % 5].button(example, help=why, key=f"example_{i}", width="stretch"):
+        st.session_state.date_text = example
+
+text = st.text_input("A date, written any way you like", key="date_text", live=True)
+
+try:
+    check_input(text)
+except DateInputError as err:
+    st.info(str(err))
+    st.stop()
+
+translator = loaders.date_translator()
+result = translator.translate(text)
+
+if result.status == "date":
+    st.success(f"### {result.iso}")
+elif result.status == "not_a_date":
+    st.warning("**Not a date.** The model answered “no date” (`?`): it found no full "
+               "day, month and year here.")
+elif result.status == "impossible":
+    st.warning("**Impossible date.** The model answered `!`: this day is not on the "
+               "calendar (like February 30 or month 13).")
+else:
+    st.error(f"The model wrote **{result.answer}**, which is not a real date: a mistake.")
+st.metric("Confidence: P(answer | input)", f"{result.confidence:.1%}")
+
+st.subheader("Attention")
+st.caption("Row t is the attention α⟨t, t'⟩ of output character t over the input "
+           "characters t'; each row sums to 1. Hover for the weights.")
+inputs = [f"{c if c != ' ' else '␣'}" for c in result.model_input]
+outputs = [t if t != "</s>" else "end" for t in result.output_tokens]
+figure = go.Figure(go.Heatmap(
+    z=result.attention, x=list(range(len(inputs))), y=list(range(len(outputs))),
+    colorscale="Blues", zmin=0, zmax=1,
+    customdata=[[(o, i) for i in inputs] for o in outputs],
+    hovertemplate="output %{customdata[0]} ← input %{customdata[1]}<br>weight %{z:.3f}<extra></extra>",
+))
+figure.update_xaxes(tickmode="array", tickvals=list(range(len(inputs))), ticktext=inputs,
+                    title="input characters", side="top")
+figure.update_yaxes(tickmode="array", tickvals=list(range(len(outputs))), ticktext=outputs,
+                    title="output characters", autorange="reversed")
+figure.update_layout(height=140 + 28 * len(outputs), margin=dict(l=10, r=10, t=60, b=10))
+st.plotly_chart(figure, key="attention")
+
+with st.expander("Step by step: each output character and its probability"):
+    st.dataframe(pd.DataFrame({
+        "step t": range(1, len(outputs) + 1),
+        "output": outputs,
+        "P(output | input, earlier outputs)": result.step_probabilities,
+        "most attended input": [inputs[int(row.argmax())] for row in result.attention],
+    }), hide_index=True)
+
+with st.expander("Conventions"):
+    st.markdown(
+        "- `/` and `-` numeric dates read **month first** (US): 03/04/2020 → 2020-03-04.\n"
+        "- `.` and space numeric dates read **day first** (the course's dd.MM.YY): 03.04.2020 → 2020-04-03.\n"
+        "- A leading four-digit year reads year-month-day (ISO): 2020/04/03 → 2020-04-03.\n"
+        "- Two-digit years: 69–99 → 1969–1999, 00–68 → 2000–2068. Four-digit years 1900–2099.\n"
+        "- Letters are lower-cased and accents folded; other characters are “unknown” to the model.\n"
+        f"- At most Tx = {Tx} characters: a longer input is refused, never cut."
+    )
+
+with st.expander("Shapes and the model (Tx, Ty, n_a, n_s)"):
+    st.markdown(
+        f"- **Tx = {Tx}**: input characters (padded), one-hot over the human vocabulary of "
+        f"{len(human_vocab)} symbols.\n"
+        f"- **Ty = {Ty}**: output steps, `YYYY-MM-DD` plus an end symbol; machine vocabulary of "
+        f"{len(machine_vocab)} symbols (digits, `-`, start, end, `?` no date, `!` impossible).\n"
+        f"- **n_a = {n_a}**: units of each direction of the pre-attention Bi-LSTM, so "
+        f"a⟨t'⟩ has 2·n_a = {2 * n_a} numbers.\n"
+        f"- **n_s = {n_s}**: units of the post-attention LSTM, whose state s⟨t-1⟩ feeds attention.\n"
+        "- One change from the course: the post-attention LSTM also receives the previous "
+        "output character, so the beam search page can explore real alternatives."
+    )
+    st.code(translator.summary(), language=None)
