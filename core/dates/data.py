@@ -175,6 +175,7 @@ class DateGenerator:
             f"{h:02d}:{m:02d}:{s:02d}", f"{h:02d}:{m:02d}", f"{h}:{m:02d}",
             f"{(h % 12) or 12}:{m:02d} {r.choice(['am', 'pm', 'AM', 'PM'])}",
             f"{(h % 12) or 12}{r.choice(['am', 'pm'])}",
+            f"{(h % 12) or 12}:{m:02d}{r.choice(['am', 'pm'])}",
             f"{h:02d}:{m:02d}:{s:02d}.{r.randint(0, 999):03d}",
         ])
 
@@ -245,7 +246,7 @@ class DateGenerator:
         pad = r.random() < 0.5
         m = f"{date.month:02d}" if pad else str(date.month)
         d = f"{date.day:02d}" if pad else str(date.day)
-        if sep in "/-":
+        if sep in ("/", "-"):
             return f"{m}{sep}{d}{sep}{y}"
         if sep in (".", " "):
             return f"{d}{sep}{m}{sep}{y}"
@@ -276,6 +277,9 @@ class DateGenerator:
             f"{wd} {mo} {date.day:2d} {h:02d}:{mi:02d}:{s:02d} {date.year}",  # ctime
             f"{date.isoformat()}t{h:02d}:{mi:02d}:{s:02d}{r.choice(['+00:00', 'z', '-05:00', '.000z', ''])}",
             f"{date.isoformat()} {h:02d}:{mi:02d}:{s:02d}",
+            f"{date.year}{date.month:02d}{date.day:02d}t{h:02d}{mi:02d}{s:02d}{r.choice(['z', ''])}",
+            f"{date.day:02d}/{mo}/{date.year}:{h:02d}:{mi:02d}:{s:02d} {r.choice(['+0000', '-0700'])}",
+            f"{wd} {mo} {date.day:02d} {date.year} {h:02d}:{mi:02d}:{s:02d} gmt{r.choice(['+0000', '-0500', '+0100'])}",
             f"{wd}, {date.day:02d} {mo} {date.year} {h:02d}:{mi:02d}:{s:02d} {r.choice(['+0000', 'gmt', '-0700'])}",
             f"{self.numeric_text(date, r.choice(['/', '.']))} {t}",
             f"{self.numeric_text(date, '/')}, {t}",
