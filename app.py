@@ -15,6 +15,7 @@ PAGES = {
         st.Page("pages/date_translation.py", title="Date translation", icon="📅"),
         st.Page("pages/beam_search.py", title="Beam search", icon="🌳"),
         st.Page("pages/bleu.py", title="BLEU score", icon="📏"),
+        st.Page("pages/watch_learning.py", title="Watch attention learn", icon="🎬"),
     ],
     "Speech": [
         st.Page("pages/trigger_data.py", title="Trigger word: training data", icon="🎛️"),

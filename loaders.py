@@ -32,3 +32,23 @@ def date_translator():
     translator = DateTranslator.load()
     translator.translate("9 may 1998")  # compile the step once, here
     return translator
+
+
+@st.cache_resource(show_spinner="Loading the voice bank…")
+def trigger_bank():
+    """The small voice bank bundled in assets/trigger/ (clips, backgrounds, chime)."""
+    from core.trigger.bank import load_bundled_bank
+
+    return load_bundled_bank()
+
+
+@st.cache_resource(show_spinner="Loading the trigger-word detector…")
+def trigger_detector():
+    """The trained trigger-word model (core.trigger), warmed up on 10 s of silence."""
+    import numpy as np
+
+    from core.trigger.detect import CLIP_SAMPLES, TriggerDetector
+
+    detector = TriggerDetector.load()
+    detector.clip_probabilities(np.zeros(CLIP_SAMPLES, dtype=np.float32))
+    return detector

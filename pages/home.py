@@ -22,6 +22,9 @@ st.caption("Candidates, log-probabilities, length normalisation (α), pruning, a
 st.page_link("pages/bleu.py", label="BLEU score", icon="📏",
              help="Modified n-gram precision, brevity penalty and BLEU, piece by piece.")
 st.caption("The course's “the the the the the the the” example and your own sentences.")
+st.page_link("pages/watch_learning.py", label="Watch attention learn", icon="🎬",
+             help="Train a small date translator from scratch and replay its attention epoch by epoch.")
+st.caption("A few minutes on a laptop CPU: attention goes from a blur to a sharp alignment.")
 
 st.subheader("Speech")
 st.page_link("pages/trigger_data.py", label="Trigger word: training data", icon="🎛️",

@@ -54,8 +54,12 @@ def one_step_attention(a, s_prev, att: AttentionLayers):
 
 
 def build_models(tx: int = Tx, ty: int = Ty, human_vocab_size: int = len(human_vocab),
-                 machine_vocab_size: int = len(machine_vocab)):
+                 machine_vocab_size: int = len(machine_vocab), n_a: int = n_a, n_s: int = n_s,
+                 prefix: str = ""):
     """Build the training model and the two inference pieces that share its weights.
+
+    n_a and n_s default to the shipped model's sizes; the "watch it learn" page builds a
+    smaller one (prefix names its models apart).
 
     Returns (model, encoder, step):
       model:   [X ids (m, Tx), decoder inputs (m, Ty)] → probabilities (m, Ty, V)
@@ -91,15 +95,15 @@ def build_models(tx: int = Tx, ty: int = Ty, human_vocab_size: int = len(human_v
         out, s, c, _ = decoder_step(a, s, c, prev)
         outputs.append(out)
     stacked = layers.Lambda(lambda outs: ops.stack(outs, axis=1), name="stack")(outputs)
-    model = keras.Model([X, y_prev], stacked, name="date_translator")
+    model = keras.Model([X, y_prev], stacked, name=prefix + "date_translator")
 
-    encoder = keras.Model(X, a, name="encoder")
+    encoder = keras.Model(X, a, name=prefix + "encoder")
     a_in = keras.Input(shape=(tx, 2 * n_a), name="a")
     s_in = keras.Input(shape=(n_s,), name="s")
     c_in = keras.Input(shape=(n_s,), name="c")
     prev_in = keras.Input(shape=(machine_vocab_size,), name="prev")
     probs, s_out, c_out, alphas = decoder_step(a_in, s_in, c_in, prev_in)
-    step = keras.Model([a_in, s_in, c_in, prev_in], [probs, s_out, c_out, alphas], name="step")
+    step = keras.Model([a_in, s_in, c_in, prev_in], [probs, s_out, c_out, alphas], name=prefix + "step")
     return model, encoder, step
 
 

@@ -1,20 +1,16 @@
 """AppTest drives the BLEU page: the course's numbers, presets, edits, smoothing and bad input."""
 import math
-from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
-PAGE = Path(__file__).resolve().parents[2] / "pages" / "bleu.py"
+from tests.app.apptest import open_page
+
 TIMEOUT = 60
 
 
 @pytest.fixture
 def page():
-    at = AppTest.from_file(str(PAGE), default_timeout=TIMEOUT)
-    at.run()
-    assert not at.exception
-    return at
+    return open_page("bleu", TIMEOUT)
 
 
 def ngram_table(at, n):

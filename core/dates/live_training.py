@@ -1,0 +1,399 @@
+"""Train a small, fresh date translator in a background thread and watch attention form.
+
+A `TrainingJob` builds its own small copy of the course's model (the layers of
+core/dates/model.py, with fewer units), trains it on a small generated data set with a
+plain `tf.function` loop, and after every epoch (and once before the first) records:
+
+- the training loss of every batch (the live curve),
+- exact-match and per-character accuracy of greedy decoding on a small fixed dev set,
+- the attention map of one chosen input, so the page can replay it epoch by epoch.
+
+Jobs keep their weights in memory only: nothing is ever written to models/dates.
+They never call keras.backend.clear_session() (other sessions' models would break).
+
+Jobs share the CPU, so a module-level `JobQueue` lets at most `slots` of them train at
+once (ATTENTION_LAB_TRAINING_SLOTS, default 1); the others wait in FIFO order and can
+report how many jobs are ahead of them. A job whose page stops asking about it
+(`touch()`) for `idle_timeout` seconds stops itself, so a closed browser tab does not
+hold a slot.
+"""
+from __future__ import annotations
+
+import functools
+import math
+import os
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field, replace
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from core.dates.data import (END, FAMILIES, Tx, Ty, DateGenerator, human_vocab, inv_machine_vocab,
+                             machine_vocab, preprocess_data, string_to_int, target_tokens)
+from core.dates.decode import DateTranslator, answer_from_tokens, check_input
+from core.dates.model import build_models
+
+DEFAULT_TEXT = "tuesday 09 oct 1993"
+# Date families with little noise (see core/dates/data.py): enough variety that attention
+# has to find the day, month and year, few enough that a small model learns in minutes.
+LIVE_FAMILIES = ("course", "weekday", "month_name", "numeric")
+DEV_SEED_OFFSET = 7_919  # the dev set's seed, away from the training seed
+
+
+@dataclass(frozen=True)
+class TrainingSettings:
+    """Everything that defines one live run; small by default."""
+
+    watch_text: str = DEFAULT_TEXT
+    epochs: int = 10
+    pairs: int = 4_000
+    batch_size: int = 64
+    dev_pairs: int = 200
+    n_a: int = 32  # each direction of the Bi-LSTM (the shipped model: 64)
+    n_s: int = 64  # post-attention LSTM (the shipped model: 128)
+    learning_rate: float = 5e-3
+    families: tuple[str, ...] = LIVE_FAMILIES
+    seed: int = 0
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(self.pairs / self.batch_size)
+
+
+WIDER_FAMILIES = LIVE_FAMILIES + ("ordinal", "year_first", "not_a_date", "impossible")
+
+# Sizes offered on the page, timed on a free 2-core CPU (~2,000 pairs a second plus ~10 s
+# of set-up). "tiny" exists for tests and for a quick look at the machinery.
+PRESETS = {
+    "tiny (seconds, learns nothing)": TrainingSettings(epochs=2, pairs=64, batch_size=32,
+                                                       dev_pairs=16),
+    "quick: 4 kinds of dates (about 30 s)": TrainingSettings(epochs=12, pairs=4_000),
+    "standard: 8 kinds, with 'no date' (about 1 min)": TrainingSettings(
+        epochs=15, pairs=6_000, learning_rate=3e-3, families=WIDER_FAMILIES),
+    "everything: all 11 kinds (about 3 min)": TrainingSettings(
+        epochs=20, pairs=12_000, learning_rate=3e-3, families=FAMILIES, n_a=48, n_s=96),
+}
+DEFAULT_PRESET = "standard: 8 kinds, with 'no date' (about 1 min)"
+
+
+# ----------------------------------------------------------------------------- the model
+def build_small_models(n_a: int = 32, n_s: int = 64, tx: int = Tx, ty: int = Ty,
+                       human_vocab_size: int = len(human_vocab),
+                       machine_vocab_size: int = len(machine_vocab)):
+    """core.dates.model.build_models with smaller n_a and n_s (same layers, same wiring).
+
+    Returns (model, encoder, step) exactly like build_models.
+    """
+    return build_models(tx, ty, human_vocab_size, machine_vocab_size, n_a=n_a, n_s=n_s, prefix="live_")
+
+
+class SmallTranslator(DateTranslator):
+    """DateTranslator for a model whose n_a and n_s are not the module's constants."""
+
+    def __init__(self, encoder, step_model, n_a: int, n_s: int, model=None):
+        self.model = model
+        self.encoder = encoder
+        self.step_model = step_model
+        self.vocab_size = len(machine_vocab)
+        self.n_s = n_s
+        spec_ids = tf.TensorSpec((None, Tx), tf.int32)
+        spec_a = tf.TensorSpec((None, Tx, 2 * n_a), tf.float32)
+        spec_s = tf.TensorSpec((None, n_s), tf.float32)
+        spec_prev = tf.TensorSpec((None,), tf.int32)
+        self._encode = tf.function(lambda x: self.encoder(x, training=False),
+                                   input_signature=[spec_ids])
+        self._step = tf.function(self._step_impl,
+                                 input_signature=[spec_a, spec_s, spec_s, spec_prev])
+
+    def encode(self, texts: list[str]):
+        ids = np.array([string_to_int(t, Tx, human_vocab) for t in texts], dtype=np.int32)
+        a = self._encode(ids)
+        zeros = tf.zeros((len(texts), self.n_s))
+        return a, zeros, zeros
+
+
+# ----------------------------------------------------------------------------- data
+@functools.lru_cache(maxsize=8)
+def make_pairs(seed: int, m: int, families: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """m (text, answer) pairs from the given families; cached, as the generator is slow."""
+    return tuple((text, answer) for text, answer, _ in DateGenerator(seed).dataset(m, families))
+
+
+def sharpness(attention: np.ndarray) -> float:
+    """Mean over output steps of the largest attention weight: 1/Tx (a blur) … 1 (one character)."""
+    return float(attention.max(axis=1).mean()) if attention.size else 0.0
+
+
+# ----------------------------------------------------------------------------- records
+@dataclass
+class Snapshot:
+    """The watched input's translation after `epoch` epochs."""
+
+    epoch: int
+    answer: str
+    output_tokens: list[str]  # the Ty greedy outputs (after END they are ignored by the page)
+    attention: np.ndarray  # (Ty, len(input)): every output step over the input characters
+
+    @property
+    def shown_rows(self) -> int:
+        """Output steps up to and including END (all Ty when END never came)."""
+        return self.output_tokens.index(END) + 1 if END in self.output_tokens else len(self.output_tokens)
+
+
+@dataclass
+class EpochRecord:
+    epoch: int
+    loss: float | None  # mean training loss of the epoch (None for epoch 0)
+    dev_exact: float  # share of dev inputs translated exactly right
+    dev_chars: float  # share of dev answer characters right, position by position
+    sharpness: float  # of the watched input's attention
+    seconds: float  # since the job started training (data and compile included)
+
+
+@dataclass
+class JobView:
+    """A consistent copy of a job's state for the page to draw."""
+
+    state: str
+    message: str
+    progress: float
+    ahead: int | None
+    batch_losses: list[tuple[float, float]]
+    epochs: list[EpochRecord]
+    snapshots: list[Snapshot]
+    settings: TrainingSettings
+    model_input: str
+    error: str | None
+    elapsed: float
+
+
+# ----------------------------------------------------------------------------- the queue
+class JobQueue:
+    """At most `slots` jobs run at once; the others wait first come, first served."""
+
+    def __init__(self, slots: int = 1):
+        self.slots = max(1, int(slots))
+        self._cond = threading.Condition()
+        self._waiting: deque = deque()
+        self._running: list = []
+
+    def acquire(self, job: "TrainingJob") -> bool:
+        """Block until `job` may run; False if it was stopped while waiting."""
+        with self._cond:
+            self._waiting.append(job)
+            try:
+                while not (self._waiting[0] is job and len(self._running) < self.slots):
+                    if job.stop_requested:
+                        return False
+                    self._cond.wait(timeout=0.25)
+                    job.check_idle()
+                self._running.append(job)
+                return True
+            finally:
+                self._waiting.remove(job)
+                self._cond.notify_all()
+
+    def release(self, job: "TrainingJob") -> None:
+        with self._cond:
+            if job in self._running:
+                self._running.remove(job)
+            self._cond.notify_all()
+
+    def ahead_of(self, job: "TrainingJob") -> int | None:
+        """Jobs ahead of this one, training or waiting (None: it is not waiting)."""
+        with self._cond:
+            if job not in self._waiting:
+                return None
+            return len(self._running) + list(self._waiting).index(job)
+
+    @property
+    def running(self) -> int:
+        with self._cond:
+            return len(self._running)
+
+    @property
+    def waiting(self) -> int:
+        with self._cond:
+            return len(self._waiting)
+
+
+QUEUE = JobQueue(slots=int(os.environ.get("ATTENTION_LAB_TRAINING_SLOTS", "1")))
+
+
+# ----------------------------------------------------------------------------- the job
+class TrainingJob:
+    """One live training run in its own thread. Create, then `start()`; `stop()` any time.
+
+    States: queued → preparing → training → done | stopped | failed.
+    """
+
+    def __init__(self, settings: TrainingSettings = TrainingSettings(), queue: JobQueue | None = None,
+                 idle_timeout: float | None = 120.0):
+        self.settings = settings
+        self.model_input = check_input(settings.watch_text)  # DateInputError for bad text
+        self.queue = queue if queue is not None else QUEUE
+        self.idle_timeout = idle_timeout
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="live-date-training", daemon=True)
+        self._last_touch = time.monotonic()
+        self._started_at: float | None = None
+        self._finished_at: float | None = None
+        self.state = "queued"
+        self.message = "waiting for a free training slot"
+        self.error: str | None = None
+        self._batches_done = 0
+        self.batch_losses: list[tuple[float, float]] = []
+        self.epochs: list[EpochRecord] = []
+        self.snapshots: list[Snapshot] = []
+
+    # --- control --------------------------------------------------------------------------
+    def start(self) -> "TrainingJob":
+        self._thread.start()
+        return self
+
+    def stop(self, reason: str = "stopped") -> None:
+        """Ask the job to end; training stops after the current batch."""
+        with self._lock:
+            if self.state not in ("done", "stopped", "failed"):
+                self.message = reason
+        self._stop.set()
+
+    @property
+    def stop_requested(self) -> bool:
+        return self._stop.is_set()
+
+    def touch(self) -> None:
+        """Someone is still watching: postpone the idle stop."""
+        self._last_touch = time.monotonic()
+
+    def check_idle(self) -> None:
+        if self.idle_timeout is not None and time.monotonic() - self._last_touch > self.idle_timeout:
+            self.stop(f"stopped because nobody watched it for {self.idle_timeout:.0f} s")
+
+    def join(self, timeout: float | None = None) -> None:
+        self._thread.join(timeout)
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "stopped", "failed")
+
+    @property
+    def progress(self) -> float:
+        total = self.settings.epochs * self.settings.steps_per_epoch
+        return min(1.0, self._batches_done / total) if total else 1.0
+
+    def view(self) -> JobView:
+        ahead = self.queue.ahead_of(self)  # before taking our lock: the queue takes it too
+        with self._lock:
+            now = self._finished_at or time.monotonic()
+            return JobView(
+                state=self.state, message=self.message, progress=self.progress,
+                ahead=ahead if self.state == "queued" else None,
+                batch_losses=list(self.batch_losses), epochs=list(self.epochs),
+                snapshots=list(self.snapshots), settings=self.settings,
+                model_input=self.model_input, error=self.error,
+                elapsed=now - self._started_at if self._started_at else 0.0)
+
+    def _set(self, **fields) -> None:
+        with self._lock:
+            if self._stop.is_set():  # keep the reason for stopping
+                fields.pop("message", None)
+            for name, value in fields.items():
+                setattr(self, name, value)
+
+    # --- the thread -----------------------------------------------------------------------
+    def _run(self) -> None:
+        if not self.queue.acquire(self):
+            self._set(state="stopped", _finished_at=time.monotonic())
+            return
+        try:
+            self._started_at = time.monotonic()
+            self._train()
+            with self._lock:
+                self.state = "stopped" if self._stop.is_set() else "done"
+                if self.state == "done":
+                    self.message = "done"
+        except Exception as err:  # the page shows it; the thread must not die silently
+            self._set(state="failed", error=f"{type(err).__name__}: {err}", message="failed")
+        finally:
+            self._finished_at = time.monotonic()
+            self.queue.release(self)
+
+    def _train(self) -> None:
+        cfg = self.settings
+        self._set(state="preparing", message="making the training data")
+        train = make_pairs(cfg.seed, cfg.pairs, tuple(cfg.families))
+        dev = make_pairs(cfg.seed + DEV_SEED_OFFSET, cfg.dev_pairs, tuple(cfg.families))
+        X, Y_in, Y_out = preprocess_data(list(train))
+        W = (Y_out != 0).astype("float32")
+        if self._stop.is_set():
+            return
+
+        self._set(message="building the model")
+        # no keras.utils.set_random_seed here: it reseeds random, numpy and TF for the whole
+        # process, under every other session; each run starts from its own random weights
+        model, encoder, step = build_small_models(cfg.n_a, cfg.n_s)
+        translator = SmallTranslator(encoder, step, cfg.n_a, cfg.n_s, model)
+        optimizer = keras.optimizers.Adam(cfg.learning_rate)
+        loss_fn = keras.losses.SparseCategoricalCrossentropy()
+
+        @tf.function(reduce_retracing=True)
+        def train_step(x, y_in, y_out, w):
+            with tf.GradientTape() as tape:
+                probs = model([x, y_in], training=True)
+                loss = loss_fn(y_out, probs, sample_weight=w)
+            grads = tape.gradient(loss, model.trainable_variables)
+            optimizer.apply_gradients(zip(grads, model.trainable_variables))
+            return loss
+
+        self._record_epoch(0, None, translator, dev)
+        self._set(state="training", message="training")
+        rng = np.random.default_rng(cfg.seed)
+        steps = cfg.steps_per_epoch
+        for epoch in range(1, cfg.epochs + 1):
+            order = rng.permutation(len(X))
+            losses = []
+            for b in range(steps):
+                self.check_idle()
+                if self._stop.is_set():
+                    return
+                idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
+                loss = float(train_step(X[idx], Y_in[idx], Y_out[idx], W[idx]))
+                losses.append(loss)
+                with self._lock:
+                    self._batches_done += 1
+                    self.batch_losses.append((epoch - 1 + (b + 1) / steps, loss))
+            self._record_epoch(epoch, float(np.mean(losses)), translator, dev)
+
+    def _record_epoch(self, epoch: int, loss, translator: SmallTranslator, dev) -> None:
+        """Dev accuracy and the watched input's attention after `epoch` epochs."""
+        texts = [self.model_input] + [check_input(t) for t, _ in dev]
+        ids, _, att = translator.greedy(texts)
+        answers, char_hits, char_total = [], 0, 0
+        for row in ids:
+            tokens = [inv_machine_vocab[int(k)] for k in row]
+            n = tokens.index(END) + 1 if END in tokens else len(tokens)
+            answers.append((tokens, answer_from_tokens(tokens[:n])))
+        for (tokens, answer), (_, truth) in zip(answers[1:], dev):
+            want = target_tokens(truth)
+            char_hits += sum(a == b for a, b in zip(tokens, want))
+            char_total += len(want)
+        exact = float(np.mean([answer == truth for (_, answer), (_, truth) in zip(answers[1:], dev)]))
+        tokens, answer = answers[0]
+        attention = np.asarray(att[0, :, : len(self.model_input)], dtype=np.float32)
+        snapshot = Snapshot(epoch, answer, tokens, attention)
+        record = EpochRecord(epoch, loss, exact, char_hits / max(char_total, 1),
+                             sharpness(attention[: snapshot.shown_rows]),
+                             time.monotonic() - (self._started_at or time.monotonic()))
+        with self._lock:
+            self.snapshots.append(snapshot)
+            self.epochs.append(record)
+
+
+def settings_for(preset: str, **changes) -> TrainingSettings:
+    """A preset with some fields changed (watch_text, epochs, ...)."""
+    return replace(PRESETS[preset], **changes)

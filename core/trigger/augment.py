@@ -1,0 +1,165 @@
+"""Augmentation with numpy: more speakers, rooms and microphones than the TTS voices give.
+
+Per clip: speed (tape-style: tempo and pitch together), pitch alone (phase vocoder),
+vocal-tract length (formants moved by warping each frame's spectrum), room reverb (a
+synthetic exponentially decaying impulse response) and gain. Per 10 s recording: the band
+of a laptop or phone microphone (an FFT-domain filter). Every random choice comes from the
+Generator passed in, so an augmented example is still reproducible from its seed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.trigger.audio import SAMPLE_RATE
+
+STFT_SIZE = 1024  # 23 ms at 44.1 kHz: fine enough in frequency for formants
+STFT_HOP = 256
+STFT_WINDOW = np.hanning(STFT_SIZE).astype(np.float32)
+MICROPHONES = {  # pass band in Hz: what each microphone roughly keeps
+    "studio": (20.0, 20000.0),
+    "headset": (100.0, 8000.0),
+    "laptop": (200.0, 7000.0),
+    "phone": (300.0, 3400.0),  # the narrow-band telephone channel
+}
+
+
+def change_speed(clip: np.ndarray, factor: float) -> np.ndarray:
+    """Play faster (factor > 1) or slower, like a tape: pitch moves too. Linear interpolation.
+
+    Linear interpolation is a mild low-pass; for factors near 1 its aliasing is far below
+    the speech, which is all augmentation needs.
+    """
+    positions = np.arange(0.0, len(clip) - 1, factor)
+    return np.interp(positions, np.arange(len(clip)), clip).astype(np.float32)
+
+
+def _stft(x: np.ndarray) -> np.ndarray:
+    padded = np.pad(x, (STFT_SIZE, STFT_SIZE))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, STFT_SIZE)[::STFT_HOP]
+    return np.fft.rfft(frames * STFT_WINDOW, axis=1)  # (frames, bins)
+
+
+def _istft(spectrum: np.ndarray, length: int) -> np.ndarray:
+    """Overlap-add, divided by the summed squared window so an unchanged STFT returns x."""
+    parts = STFT_SIZE // STFT_HOP  # the hop divides the window: add it in hop-sized blocks
+    frames = (np.fft.irfft(spectrum, STFT_SIZE, axis=1) * STFT_WINDOW).reshape(len(spectrum), parts, STFT_HOP)
+    out = np.zeros((len(spectrum) + parts - 1, STFT_HOP))
+    norm = np.zeros_like(out)
+    squared = (STFT_WINDOW.astype(np.float64) ** 2).reshape(parts, STFT_HOP)
+    for b in range(parts):
+        out[b:b + len(spectrum)] += frames[:, b]
+        norm[b:b + len(spectrum)] += squared[b]
+    out = out.reshape(-1) / np.maximum(norm.reshape(-1), 1e-3)
+    return out[STFT_SIZE:STFT_SIZE + length].astype(np.float32)
+
+
+def time_stretch(clip: np.ndarray, rate: float) -> np.ndarray:
+    """Phase vocoder: rate > 1 shortens the clip without changing its pitch."""
+    spectrum = _stft(clip)
+    steps = np.arange(0.0, len(spectrum) - 1, rate)
+    left = steps.astype(int)
+    frac = (steps - left)[:, None]
+    magnitude = (1 - frac) * np.abs(spectrum[left]) + frac * np.abs(spectrum[left + 1])
+    expected = 2 * np.pi * STFT_HOP * np.arange(spectrum.shape[1]) / STFT_SIZE
+    advance = np.angle(spectrum[left + 1]) - np.angle(spectrum[left]) - expected
+    advance = expected + (advance + np.pi) % (2 * np.pi) - np.pi  # true frequency, per hop
+    phase = np.angle(spectrum[0]) + np.concatenate([np.zeros((1, len(expected))), np.cumsum(advance[:-1], axis=0)])
+    return _istft(magnitude * np.exp(1j * phase), int(round(len(clip) / rate)))
+
+
+def change_pitch(clip: np.ndarray, semitones: float) -> np.ndarray:
+    """Raise (or lower) the pitch by semitones, same duration: stretch, then speed back up."""
+    factor = 2.0 ** (semitones / 12.0)
+    return change_speed(time_stretch(clip, 1.0 / factor), factor)[:len(clip)]
+
+
+def change_vocal_tract(clip: np.ndarray, alpha: float) -> np.ndarray:
+    """Vocal-tract length perturbation: move the spectral envelope (formants) by alpha.
+
+    Each frame's magnitude is read at frequency f/alpha (alpha > 1: a shorter tract, as a
+    child's or a smaller speaker's); the phase is kept, so timing and pitch stay.
+    """
+    spectrum = _stft(clip)
+    bins = np.arange(spectrum.shape[1], dtype=np.float64)
+    source = bins / alpha
+    lo = np.minimum(source.astype(int), len(bins) - 1)
+    hi = np.minimum(lo + 1, len(bins) - 1)
+    w = np.clip(source - lo, 0.0, 1.0)
+    magnitude = np.abs(spectrum)
+    warped = (1 - w) * magnitude[:, lo] + w * magnitude[:, hi]
+    warped[:, source > len(bins) - 1] = 0.0
+    return _istft(warped * np.exp(1j * np.angle(spectrum)), len(clip))
+
+
+def room_impulse_response(rng: np.random.Generator, rt60: float, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """A synthetic room: the direct sound, then noise decaying by 60 dB in rt60 seconds."""
+    n = max(2, int(rt60 * sample_rate))
+    t = np.arange(n) / sample_rate
+    tail = rng.standard_normal(n) * np.exp(-6.908 * t / rt60)  # ln(1000) = 6.908: −60 dB
+    tail[: int(0.002 * sample_rate)] = 0.0  # first reflections arrive a few ms after the direct sound
+    tail[0] = 0.0
+    response = tail / (np.sqrt(np.sum(tail ** 2)) + 1e-12)
+    response[0] = 1.0
+    return response.astype(np.float32)
+
+
+def reverb(clip: np.ndarray, rng: np.random.Generator, rt60: float, wet: float) -> np.ndarray:
+    """Convolve with room_impulse_response (FFT), mix wet:dry, keep the dry clip's length."""
+    response = room_impulse_response(rng, rt60)
+    n = len(clip) + len(response) - 1
+    size = 1 << (n - 1).bit_length()
+    wet_signal = np.fft.irfft(np.fft.rfft(clip, size) * np.fft.rfft(response, size), size)[:len(clip)]
+    return ((1 - wet) * clip + wet * wet_signal).astype(np.float32)
+
+
+def band_limit(audio: np.ndarray, low_hz: float, high_hz: float, sample_rate: int = SAMPLE_RATE,
+               transition_hz: float = 100.0) -> np.ndarray:
+    """Keep low_hz..high_hz with raised-cosine edges, in the FFT domain."""
+    spectrum = np.fft.rfft(audio)
+    freqs = np.fft.rfftfreq(len(audio), 1.0 / sample_rate)
+    low_edge = np.clip((freqs - (low_hz - transition_hz)) / transition_hz, 0.0, 1.0)
+    high_edge = np.clip(((high_hz + transition_hz) - freqs) / transition_hz, 0.0, 1.0)
+    gain = np.sin(0.5 * np.pi * low_edge) ** 2 * np.sin(0.5 * np.pi * high_edge) ** 2
+    return np.fft.irfft(spectrum * gain, len(audio)).astype(np.float32)
+
+
+def gain(audio: np.ndarray, db: float) -> np.ndarray:
+    return (audio * np.float32(10.0 ** (db / 20.0))).astype(np.float32)
+
+
+@dataclass
+class Augmenter:
+    """Random ranges and how often each change happens. augment_clip and augment_recording
+    plug straight into synth.make_example."""
+
+    speed: tuple = (0.88, 1.12)
+    p_speed: float = 0.5
+    semitones: tuple = (-3.0, 3.0)
+    p_pitch: float = 0.3
+    vocal_tract: tuple = (0.88, 1.12)
+    p_vocal_tract: float = 0.3
+    rt60: tuple = (0.15, 0.7)
+    wet: tuple = (0.1, 0.4)
+    p_reverb: float = 0.3
+    gain_db: tuple = (-6.0, 3.0)
+    p_microphone: float = 0.3
+
+    def augment_clip(self, clip: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        if rng.random() < self.p_speed:
+            clip = change_speed(clip, rng.uniform(*self.speed))
+        if rng.random() < self.p_pitch:
+            clip = change_pitch(clip, rng.uniform(*self.semitones))
+        if rng.random() < self.p_vocal_tract:
+            clip = change_vocal_tract(clip, rng.uniform(*self.vocal_tract))
+        if rng.random() < self.p_reverb:
+            clip = reverb(clip, rng, rng.uniform(*self.rt60), rng.uniform(*self.wet))
+        return gain(clip, rng.uniform(*self.gain_db))
+
+    def augment_recording(self, audio: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        if rng.random() < self.p_microphone:
+            names = sorted(MICROPHONES)
+            low, high = MICROPHONES[names[int(rng.integers(len(names)))]]
+            audio = band_limit(audio, low, high)
+        return audio

@@ -1,0 +1,98 @@
+"""AppTest drives the router, the home page, the date page and the beam search page."""
+import json
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app.apptest import values
+
+TIMEOUT = 180  # loading TensorFlow and the model
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file("../../app.py", default_timeout=TIMEOUT)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def test_streamlit_keeps_the_hook_we_turn_off():
+    """loaders.keep_keras_between_reruns replaces this private function: it must still exist."""
+    from streamlit.runtime.scriptrunner import script_runner
+
+    assert callable(script_runner._clean_problem_modules)
+
+
+def test_home_links_every_page(app):
+    labels = {link.proto.label for link in app.get("page_link")}
+    assert labels == {"Date translation", "Beam search", "BLEU score", "Watch attention learn",
+                      "Trigger word: training data", "CTC"}
+
+
+def heatmap(at):
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return spec["data"][0]
+
+
+def test_date_page_translates_and_draws_attention(app):
+    app.switch_page("pages/date_translation.py").run()
+    assert not app.exception
+    assert app.success[0].value.endswith("1993-10-09")
+    trace = heatmap(app)
+    assert trace["type"] == "heatmap"
+    assert values(trace["z"]).shape == (11, len("tuesday 09 oct 1993"))
+    app.text_input(key="date_text").input("4/28/90").run()
+    assert app.success[0].value.endswith("1990-04-28")
+    assert values(heatmap(app)["z"]).shape[1] == len("4/28/90")
+
+
+def test_date_page_gallery_and_no_date_answers(app):
+    app.switch_page("pages/date_translation.py").run()
+    gallery = {b.label: b for b in app.button}
+    gallery["February 30, 2021"].click().run()
+    assert "Impossible date" in app.warning[0].value
+    app.text_input(key="date_text").input("hello world").run()
+    assert "Not a date" in app.warning[0].value
+
+
+@pytest.mark.parametrize("text, message", [("", "Type a date"), ("   ", "Type a date"),
+                                           ("1" * 10_000, "10,000 characters")])
+def test_date_page_bad_input_gets_a_message(app, text, message):
+    app.switch_page("pages/date_translation.py").run()
+    app.text_input(key="date_text").input(text).run()
+    assert not app.exception
+    assert message in app.info[0].value
+
+
+@pytest.mark.parametrize("text", ["😀 9 may 1998", "<b>x</b>; DROP TABLE"])
+def test_date_page_odd_text(app, text):
+    app.switch_page("pages/date_translation.py").run()
+    app.text_input(key="date_text").input(text).run()
+    assert not app.exception
+
+
+def test_beam_page_steps_and_error_analysis(app):
+    app.switch_page("pages/beam_search.py").run()
+    assert not app.exception
+    assert app.metric[0].label.startswith("Greedy") and app.metric[1].label.startswith("Beam")
+    # move the step slider to the last output position: some candidates have finished
+    step = app.slider[2]
+    step.set_value(step.max).run()
+    assert not app.exception
+    first = app.dataframe[0].value
+    assert set(first["status"]) <= {"kept", "pruned", "finished ⏹"}
+    assert (first["status"] == "kept").sum() + (first["status"] == "finished ⏹").sum() <= 3
+    # error analysis: the default 03/04/2020 with y* = 2020-04-03 (day first) is the model's fault
+    texts = [e.value for e in app.error] + [s.value for s in app.success]
+    assert any("model (RNN) is at fault" in t for t in texts)
+
+
+def test_beam_page_batch_mode(app):
+    app.switch_page("pages/beam_search.py").run()
+    app.slider[3].set_value(50).run() if len(app.slider) > 3 else None
+    run = [b for b in app.button if b.label == "Run the analysis"][0]
+    run.click().run()
+    assert not app.exception
+    assert app.metric[2].label == "Errors"
+    assert "/ " in app.metric[2].value

@@ -1,0 +1,86 @@
+"""Augmentation changes what it says it changes, and nothing else."""
+import numpy as np
+import pytest
+
+from core.trigger.audio import SAMPLE_RATE
+from core.trigger.augment import (
+    MICROPHONES, Augmenter, band_limit, change_pitch, change_speed, change_vocal_tract, gain, reverb,
+    room_impulse_response, time_stretch,
+)
+from core.trigger.backgrounds import KINDS, LEVELS_DBFS, make_background
+
+T = np.arange(SAMPLE_RATE) / SAMPLE_RATE
+TONE = (0.3 * np.sin(2 * np.pi * 440 * T)).astype(np.float32)
+
+
+def peak_hz(x):
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return np.argmax(spectrum) * SAMPLE_RATE / len(x)
+
+
+def test_speed_changes_length_and_pitch():
+    faster = change_speed(TONE, 1.25)
+    assert abs(len(faster) - SAMPLE_RATE / 1.25) < 2
+    assert abs(peak_hz(faster) - 550) < 3
+
+
+def test_time_stretch_keeps_pitch_and_pitch_shift_keeps_length():
+    longer = time_stretch(TONE, 0.8)
+    assert abs(len(longer) - SAMPLE_RATE / 0.8) < 2 and abs(peak_hz(longer) - 440) < 3
+    octave = change_pitch(TONE, 12)
+    assert len(octave) == len(TONE) and abs(peak_hz(octave) - 880) < 5
+
+
+def test_vocal_tract_moves_spectral_energy_up():
+    noise = np.random.default_rng(0).standard_normal(SAMPLE_RATE).astype(np.float32)
+    low = band_limit(noise, 500, 1500)
+    moved = change_vocal_tract(low, 1.3)
+    assert len(moved) == len(low)
+    centroid = lambda x: np.sum(np.abs(np.fft.rfft(x)) * np.arange(len(x) // 2 + 1)) / np.sum(np.abs(np.fft.rfft(x)))
+    assert centroid(moved) > 1.15 * centroid(low)
+
+
+def test_reverb_adds_a_tail_but_keeps_length():
+    rng = np.random.default_rng(0)
+    click = np.zeros(SAMPLE_RATE, np.float32)
+    click[100] = 1.0
+    wet = reverb(click, rng, rt60=0.5, wet=0.5)
+    assert len(wet) == len(click) and np.abs(wet[5000:15000]).max() > 1e-3
+    response = room_impulse_response(np.random.default_rng(0), 0.4)
+    assert response[0] == 1.0 and len(response) == int(0.4 * SAMPLE_RATE)
+
+
+@pytest.mark.parametrize("name", sorted(MICROPHONES))
+def test_microphone_band(name):
+    low, high = MICROPHONES[name]
+    noise = np.random.default_rng(0).standard_normal(SAMPLE_RATE).astype(np.float32)
+    spectrum = np.abs(np.fft.rfft(band_limit(noise, low, high)))
+    freqs = np.fft.rfftfreq(SAMPLE_RATE, 1 / SAMPLE_RATE)
+    assert spectrum[(freqs < low - 100) | (freqs > high + 100)].max(initial=0) < 1e-3
+    assert spectrum[(freqs > low + 100) & (freqs < high - 100)].mean() > 10
+
+
+def test_gain():
+    np.testing.assert_allclose(gain(TONE, -6.0206), TONE / 2, atol=1e-6)
+
+
+def test_augmenter_is_reproducible():
+    a = Augmenter(p_speed=1, p_pitch=1, p_vocal_tract=1, p_reverb=1, p_microphone=1)
+    one = a.augment_clip(TONE, np.random.default_rng(5))
+    two = a.augment_clip(TONE, np.random.default_rng(5))
+    assert one.dtype == np.float32 and one.tobytes() == two.tobytes()
+    assert a.augment_recording(TONE, np.random.default_rng(1)).shape == TONE.shape
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_backgrounds(kind):
+    rng = np.random.default_rng(0)
+    clips = [(TONE, SAMPLE_RATE)]
+    x = make_background(kind, rng, sample_rate=16000, clips=clips)
+    assert x.shape == (160000,) and x.dtype == np.float32 and np.abs(x).max() <= 1.0
+    level = 20 * np.log10(np.sqrt(np.mean(x.astype(np.float64) ** 2)))
+    assert LEVELS_DBFS[0] - 0.5 <= level <= LEVELS_DBFS[1] + 0.5
+    same = make_background(kind, np.random.default_rng(0), sample_rate=16000, clips=clips)
+    assert x.tobytes() == same.tobytes()
+    with pytest.raises(ValueError):
+        make_background("thunder", rng)
