@@ -30,6 +30,9 @@ st.subheader("Speech")
 st.page_link("pages/trigger_data.py", label="Trigger word: training data", icon="🎛️",
              help="Build training examples as the course does: backgrounds, activates, negatives, labels.")
 st.caption("`insert_audio_clip`, `insert_ones` and `create_training_example`, heard and seen.")
+st.page_link("pages/trigger_detect.py", label="Trigger word: detect", icon="🔔",
+             help="Upload, record or pick a clip; see the probability curve and hear the chime.")
+st.caption("The course's Conv1D + GRU model, trained by the lab on synthesized voices, and `chime_on_activate`.")
 st.page_link("pages/ctc.py", label="CTC", icon="🔤",
              help="The collapse rule, alignments, the CTC loss and decoding.")
 st.caption("Why “ttt_h_eee___ ___qqq__” means “the q”, and how many alignments a word has.")

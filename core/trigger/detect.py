@@ -1,9 +1,9 @@
 """From audio to "activate was said here": probabilities, detections, and the chime.
 
 The course's view is one 10 s clip (preprocess_audio pads or trims to 10 s) → 1375
-probabilities. Audio of any length is cut into 10 s windows that overlap by half; each output
-step takes its probability from the window in which it has the most past context, so the GRU
-always has seen at least 5 s (as in training) except at the very start.
+probabilities. Audio of any length is cut into full 10 s windows that overlap by about half (the last one
+ends where the audio ends); each output step takes its probability from a window in which
+the GRU has heard at least 5 s before it (as in training), except at the very start.
 A detection is where the probability rises above the threshold, at least
 REFRACTORY_STEPS output steps after the previous one: the course's chime_on_activate rule.
 """
@@ -14,15 +14,21 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio
-from core.trigger.spectrogram import graph_spectrogram
+from core.trigger.spectrogram import graph_spectrogram, n_frames
 from core.trigger.synth import BACKGROUND_MS, TARGET_DBFS, Ty, match_target_amplitude, overlay
 
 CLIP_SAMPLES = SAMPLE_RATE * BACKGROUND_MS // 1000  # 441000
-STEP_SECONDS = BACKGROUND_MS / 1000 / Ty  # 10 s / 1375 ≈ 7.27 ms per output step
+STEP_SAMPLES = 4 * 80  # the Conv1D's stride 4 over spectrogram columns 80 samples apart
+STEP_SECONDS = STEP_SAMPLES / SAMPLE_RATE  # 7.26 ms (the course's labels round it to 10 s / 1375)
 REFRACTORY_STEPS = 75  # the course: no second chime within 75 output steps (≈ 0.55 s)
 DEFAULT_THRESHOLD = 0.5  # the course's; the trained model's card may override it
 MIN_SECONDS = 0.5
 MAX_SECONDS = 15 * 60  # longer files are refused: a page would wait minutes
+
+
+def output_steps(n_samples: int) -> int:
+    """Output steps the model gives for n_samples of audio (441000 → 1375)."""
+    return (n_frames(n_samples) - 15) // 4 + 1
 
 
 def preprocess_audio(samples: np.ndarray) -> np.ndarray:
@@ -64,7 +70,7 @@ def detect_events(probabilities: np.ndarray, threshold: float = DEFAULT_THRESHOL
     a stream cut into windows rings once per word.
     """
     events = []
-    consecutive = refractory_steps + 1 if last_step is None else -last_step
+    consecutive = refractory_steps + 1 if last_step is None else -last_step - 1
     for i, p in enumerate(np.asarray(probabilities).reshape(-1)):
         consecutive += 1
         if p > threshold and consecutive > refractory_steps:
@@ -129,25 +135,24 @@ class TriggerDetector:
         return self._run(features(preprocess_audio(samples)))
 
     def probabilities(self, samples: np.ndarray) -> np.ndarray:
-        """Any length: one probability per 7.27 ms output step, from half-overlapping 10 s windows."""
+        """Any length: one probability per output step (STEP_SAMPLES = 320 samples), as one pass
+        of the model over the whole audio would give, but from 10 s windows that overlap by half."""
         samples = np.asarray(samples, dtype=np.float32)
+        n_out = max(1, output_steps(len(samples)))
         if len(samples) <= CLIP_SAMPLES:
-            n = int(np.ceil(len(samples) / CLIP_SAMPLES * Ty)) if len(samples) else 0
-            return self.clip_probabilities(samples)[:max(n, 1)]
-        hop_steps = Ty // 2  # 687 output steps = 4.996 s
-        hop = int(round(hop_steps * STEP_SECONDS * SAMPLE_RATE))
-        n_out = int(np.ceil(len(samples) / SAMPLE_RATE / STEP_SECONDS))
+            return self.clip_probabilities(samples)[:n_out]
+        hop_steps = Ty // 2  # 687 output steps ≈ 4.99 s; windows start on a step boundary
+        last = (len(samples) - CLIP_SAMPLES) // STEP_SAMPLES  # the last full window ends at the end
+        starts = list(range(0, last + 1, hop_steps))
+        if starts[-1] != last:
+            starts.append(last)
         out = np.zeros(n_out, dtype=np.float32)
-        start = 0
-        while True:
-            window = self.clip_probabilities(samples[start:start + CLIP_SAMPLES])
-            first = int(round(start / SAMPLE_RATE / STEP_SECONDS))
-            keep_from = 0 if start == 0 else Ty - hop_steps
+        for k, first in enumerate(starts):
+            window = self.clip_probabilities(samples[first * STEP_SAMPLES:first * STEP_SAMPLES + CLIP_SAMPLES])
+            keep_from = 0 if k == 0 else Ty - hop_steps  # keep steps with ≥ 5 s of past in the window
             stop = min(n_out, first + Ty)
             out[first + keep_from:stop] = window[keep_from:stop - first]
-            if start + CLIP_SAMPLES >= len(samples):
-                return out
-            start += hop
+        return out
 
     def detect(self, samples: np.ndarray, threshold: float | None = None,
                sample_rate: int = SAMPLE_RATE) -> Detection:

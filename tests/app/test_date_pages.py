@@ -27,7 +27,7 @@ def test_streamlit_keeps_the_hook_we_turn_off():
 def test_home_links_every_page(app):
     labels = {link.proto.label for link in app.get("page_link")}
     assert labels == {"Date translation", "Beam search", "BLEU score", "Watch attention learn",
-                      "Trigger word: training data", "CTC"}
+                      "Trigger word: training data", "Trigger word: detect", "CTC"}
 
 
 def heatmap(at):
@@ -96,3 +96,12 @@ def test_beam_page_batch_mode(app):
     assert not app.exception
     assert app.metric[2].label == "Errors"
     assert "/ " in app.metric[2].value
+
+
+def test_beam_page_default_shows_alpha_changing_the_winner(app):
+    """On "nov 31 2020" the short "!" wins at α = 0 and the not-a-date "2020-11-31" from α = 0.5."""
+    app.switch_page("pages/beam_search.py").run()
+    assert not app.exception
+    winners = next(df.value for df in app.dataframe if "winner" in df.value.columns)
+    by_alpha = dict(zip(winners["α"], winners["winner"]))
+    assert by_alpha[0.0] == "!⏹" and by_alpha[1.0] == "2020-11-31⏹"

@@ -1,0 +1,117 @@
+"""Trigger word, part 2: the trained model listens for "activate" and rings a chime."""
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import loaders
+from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio, wav_bytes
+from core.trigger.bank import split_bank
+from core.trigger.detect import STEP_SECONDS, chime_on_activate, features
+from core.trigger.synth import make_example
+
+SPECTROGRAM_COLUMNS = 1100
+EXAMPLES = {  # name → (seed, activates, negatives): mixes of voices the model never trained on
+    "two “activate” and a confusable word": (11, 2, 1),
+    "one “activate” among other words": (4, 1, 2),
+    "no “activate” at all": (7, 0, 2),
+}
+
+st.title("🔔 Trigger word: detect")
+st.markdown(
+    "The course's model (Conv1D → GRU → GRU → one sigmoid per 7.3 ms step) listens to a "
+    "recording and says, step by step, how sure it is that “activate” **just ended**. "
+    "Where the probability rises above the threshold a chime rings (`chime_on_activate`), "
+    "and not again for 75 steps (0.55 s), so one word rings once."
+)
+
+try:
+    detector = loaders.trigger_detector()
+except FileNotFoundError as err:
+    st.error(f"The trained model is missing: {err}")
+    st.stop()
+
+source = st.radio("Audio", ["A bundled example", "Upload a WAV file", "Record in the browser"],
+                  horizontal=True, key="detect_source")
+samples, truth, name = None, [], "recording"
+try:
+    if source == "A bundled example":
+        choice = st.selectbox("Example", list(EXAMPLES), key="detect_example")
+        seed, n_activates, n_negatives = EXAMPLES[choice]
+        _, dev = split_bank(loaders.trigger_bank())
+        example = make_example(dev.backgrounds[seed % len(dev.backgrounds)], dev.activates, dev.negatives,
+                               rng=np.random.default_rng(seed), n_activates=n_activates, n_negatives=n_negatives)
+        samples, name = example.audio, f"example-{seed}"
+        truth = [s["end_ms"] / 1000 for s in example.segments if s["kind"] == "activate" and s["placed"]]
+        st.caption("Made like a training example, from voices held out of training "
+                   "(dashed green lines mark where each “activate” really ends).")
+    elif source == "Upload a WAV file":
+        upload = st.file_uploader("A WAV file (any rate from 8 to 192 kHz, mono or stereo, up to 15 min)",
+                                  type=["wav"], key="detect_upload")
+        if upload is not None:
+            samples, name = read_audio(upload.getvalue()), upload.name.rsplit(".", 1)[0]
+    else:
+        recording = st.audio_input("Say “activate” (and other words)", key="detect_record", sample_rate=44100)
+        st.caption("If nothing happens, your browser has no microphone or refused permission; "
+                   "a page served from another machine needs HTTPS (or localhost) for the microphone.")
+        if recording is not None:
+            samples = read_audio(recording.getvalue())
+except AudioError as err:
+    st.error(f"That audio could not be read: {err}")
+    st.stop()
+
+if samples is None:
+    st.info("Choose an example, upload a WAV file or record one.")
+    st.stop()
+
+threshold = st.slider("Threshold", 0.05, 0.95, float(detector.threshold), 0.05, key="detect_threshold",
+                      help=f"The model card's default is {detector.threshold:.2f}.")
+try:
+    result = detector.detect(samples, threshold)
+except AudioError as err:
+    st.error(str(err))
+    st.stop()
+for note in result.notes:
+    st.warning(note)
+
+found = ", ".join(f"{t:.2f} s" for t in result.detections)
+if result.detections:
+    st.success(f"🔔 “activate” heard {len(result.detections)}× at {found} (max probability {result.max_probability:.2f}).")
+else:
+    st.info(f"No “activate” heard (max probability {result.max_probability:.2f}, threshold {threshold:.2f}).")
+
+# --- the probability curve -----------------------------------------------------------------
+curve = go.Figure(go.Scatter(x=result.times, y=result.probabilities, mode="lines", name="P(activate just ended)",
+                             line=dict(color="#1f77b4")))
+curve.add_hline(y=threshold, line=dict(color="#d62728", dash="dot"), annotation_text="threshold")
+for t in result.detections:
+    curve.add_vline(x=t, line=dict(color="#d62728"))
+for t in truth:
+    curve.add_vline(x=t, line=dict(color="#2ca02c", dash="dash"))
+curve.update_layout(height=260, xaxis_title="seconds", yaxis=dict(range=[0, 1.02], title="probability"),
+                    margin=dict(l=10, r=10, t=10, b=10))
+st.plotly_chart(curve, key="detect_curve")
+st.caption("Red lines: detections. One output step is 10 s / 1375 = 7.3 ms. Audio longer than 10 s "
+           "is read in 10 s windows that overlap by half.")
+
+# --- hear it ----------------------------------------------------------------------------
+chimed = chime_on_activate(samples, result.detections, loaders.trigger_bank().chime)
+left, right = st.columns(2)
+left.markdown("**Original**")
+left.audio(wav_bytes(samples, SAMPLE_RATE), format="audio/wav")
+right.markdown("**With the chime**")
+chimed_wav = wav_bytes(chimed, SAMPLE_RATE)
+right.audio(chimed_wav, format="audio/wav")
+right.download_button("Download the chimed audio", chimed_wav, file_name=f"{name}-chimed.wav",
+                      mime="audio/wav", key="detect_download")
+
+# --- the input ----------------------------------------------------------------------------
+with st.expander("The spectrogram the model reads"):
+    x = features(samples[:SAMPLE_RATE * 60]).T
+    step = max(1, x.shape[1] // SPECTROGRAM_COLUMNS)
+    seconds = np.arange(0, x.shape[1], step) * 80 / SAMPLE_RATE  # a hop of 80 samples
+    heatmap = go.Figure(go.Heatmap(z=10 * np.log10(x[:, ::step] + 1e-10), x=seconds, colorscale="Viridis",
+                                   colorbar=dict(title="dB")))
+    heatmap.update_layout(height=300, xaxis_title="seconds", yaxis_title="frequency bin (101)",
+                          margin=dict(l=10, r=10, t=10, b=10))
+    st.plotly_chart(heatmap, key="detect_spectrogram")
+    st.caption("`graph_spectrogram` with the course's settings (first minute shown).")
