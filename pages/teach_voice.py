@@ -1,0 +1,257 @@
+"""Teach it your voice: record a few takes of "activate", fine-tune a copy of the detector, try both."""
+import hashlib
+
+import numpy as np
+import plotly.graph_objects as go
+import streamlit as st
+
+import loaders
+from core.trigger import personal
+from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio, wav_bytes
+from core.trigger.bank import split_bank
+from core.trigger.synth import make_example
+
+loaders.keep_keras_between_reruns()  # a rerun must never clear Keras under a running fine-tune
+
+BATCH_SIZES = (2, 4, 8, 16)
+EXAMPLES = {  # name → (seed, activates, negatives): voices neither model trained on
+    "other voices: one “activate” among other words": (4, 1, 2),
+    "other voices: no “activate” at all": (7, 0, 2),
+}
+
+st.title("🎙️ Teach it your voice")
+st.markdown(
+    "The shipped detector learned “activate” from synthetic voices. Say the word a few times "
+    "and the lab **fine-tunes a copy** of it on your takes, made into training examples the "
+    "course's way: each take (sped up, pitched, put in a room, through another microphone) "
+    "dropped into 10 s backgrounds next to other words, labelled 1 for 50 steps after it "
+    "ends. Pieces of your own takes (“acti…”, “…vate”) go in as *negatives*, so the copy "
+    "learns your voice saying the whole word, not just your voice. Then try both side by side. "
+    "The shipped model is never changed; your copy lives only in this browser tab."
+)
+
+try:
+    detector = loaders.trigger_detector()
+except FileNotFoundError as err:
+    st.error(f"The trained model is missing: {err}")
+    st.stop()
+bank = loaders.trigger_bank()
+
+state = st.session_state
+state.setdefault("teach_takes", [])  # dicts: id, clip (trimmed, 44.1 kHz), wav, seconds, peak, digest
+state.setdefault("teach_round", 0)  # bumped after every take, so the recorder comes back empty
+state.setdefault("teach_next_id", 0)
+state.setdefault("teach_rejects", [])  # (name, problems, wav) of the last takes that need a retake
+state.setdefault("teach_notes", [])  # one-run messages ("take 2 accepted")
+takes = state.teach_takes
+
+
+def add_takes(incoming) -> None:
+    """Check each (name, bytes); keep good takes; remember the problems of the others."""
+    rejects, notes = [], []
+    for name, data in incoming:
+        digest = hashlib.sha1(data).hexdigest()
+        if any(t["digest"] == digest for t in takes):
+            notes.append(("info", f"{name}: you already gave this take."))
+            continue
+        if len(takes) >= personal.MAX_TAKES:
+            notes.append(("info", f"{name}: {personal.MAX_TAKES} takes are enough; delete one to add another."))
+            continue
+        try:
+            samples = read_audio(data)
+        except AudioError as err:
+            rejects.append((name, [f"it could not be read: {err}"], None))
+            continue
+        check = personal.inspect_take(samples)
+        if check.ok:
+            state.teach_next_id += 1
+            takes.append(dict(id=state.teach_next_id, clip=check.clip, wav=wav_bytes(samples),
+                              seconds=check.speech_seconds, peak=check.peak_dbfs, digest=digest))
+            notes.append(("success", f"Take {len(takes)} accepted: {check.speech_seconds:.2f} s of speech, "
+                                     f"peak {check.peak_dbfs:.0f} dBFS."))
+        else:
+            rejects.append((name, check.problems, wav_bytes(samples[:SAMPLE_RATE * 10])))
+    state.teach_rejects, state.teach_notes = rejects, notes
+    state.teach_round += 1
+
+
+# ----------------------------------------------------------------------------- 1. takes
+st.subheader(f"1. Say “activate” {personal.MIN_TAKES} to {personal.MAX_TAKES} times")
+st.caption("One take per recording: press the microphone, say the word once at your usual "
+           "voice and distance, wait a moment, press stop. Each take is checked for silence, "
+           "noise, level, clipping and length, and trimmed to the word.")
+for kind, note in state.teach_notes:
+    (st.success if kind == "success" else st.info)(note)
+state.teach_notes = []
+for name, problems, wav in state.teach_rejects:
+    st.error(f"**{name}**: please record it again. " + " ".join(p[0].upper() + p[1:] + "." for p in problems))
+    if wav is not None:
+        st.audio(wav, format="audio/wav")
+
+if len(takes) < personal.MAX_TAKES:
+    recording = st.audio_input(f"Take {len(takes) + 1}", key=f"teach_take_{state.teach_round}",
+                               sample_rate=44100)
+    uploads = st.file_uploader("…or upload takes as WAV files", type=["wav"], accept_multiple_files=True,
+                               key=f"teach_upload_{state.teach_round}")
+    incoming = [(f"take {len(takes) + 1}", recording.getvalue())] if recording is not None else []
+    incoming += [(upload.name, upload.getvalue()) for upload in uploads or []]
+    if incoming:
+        add_takes(incoming)
+        st.rerun()
+    st.caption("If nothing happens, your browser has no microphone or refused permission; a page "
+               "served from another machine needs HTTPS (or localhost) for the microphone.")
+else:
+    st.info(f"{personal.MAX_TAKES} takes: that is plenty. Delete one to record it again.")
+
+for i, take in enumerate(takes):
+    left, middle, right = st.columns([2, 5, 1], vertical_alignment="center")
+    left.markdown(f"**Take {i + 1}** · {take['seconds']:.2f} s · peak {take['peak']:.0f} dBFS")
+    middle.audio(take["wav"], format="audio/wav")
+    if right.button("🗑️", key=f"teach_delete_{take['id']}", help="Delete this take"):
+        takes.remove(take)
+        st.rerun()
+
+# ----------------------------------------------------------------------------- 2. fine-tune
+st.subheader("2. Fine-tune a copy of the detector")
+with st.expander("Training settings"):
+    steps = st.slider("Steps", 1, 60, personal.STEPS, key="teach_steps")
+    batch_size = st.select_slider("Examples per step", BATCH_SIZES, value=personal.BATCH_SIZE, key="teach_batch")
+    st.caption(f"Each step makes {batch_size} fresh 10 s examples and takes one Adam step at learning rate "
+               f"{personal.LEARNING_RATE:g} on the two GRU layers and the output layer; the convolution "
+               f"and every BatchNorm stay frozen. {personal.STEPS} steps of {personal.BATCH_SIZE} take about "
+               "a minute on two CPU cores.")
+if takes and not personal.is_compiled(batch_size):
+    personal.warm_up(batch_size)  # compile the training step while you record (once per server)
+
+job = state.get("teach_job")
+running = job is not None and not job.finished
+left, right = st.columns(2)
+if left.button("🧠 Fine-tune", key="teach_start", type="primary", width="stretch",
+               disabled=len(takes) < personal.MIN_TAKES or running):
+    job = personal.FineTuneJob(detector.model, [t["clip"] for t in takes], bank, detector.config,
+                               steps=steps, batch_size=batch_size, seed=state.teach_round).start()
+    state.teach_job, running = job, True
+if right.button("⏹️ Stop", key="teach_stop", disabled=not running, width="stretch"):
+    job.stop("stopped by you", timeout=10)
+    running = False
+if len(takes) < personal.MIN_TAKES:
+    st.info(f"Record at least {personal.MIN_TAKES} takes to fine-tune ({len(takes)} so far).")
+
+
+@st.fragment(run_every=1 if running else None)
+def progress_view():
+    job = state.teach_job
+    job.touch()
+    if job.state == "queued":
+        ahead = job.ahead() or 0
+        st.info(f"⏳ Waiting for a training slot: {ahead} job{'s' if ahead != 1 else ''} ahead of you "
+                "(one trains at a time on this server, so nobody's run crawls). Keep this page open.")
+    elif job.state == "preparing" or (job.state == "training" and job.message != "training"):
+        st.info(f"⚙️ {job.message[0].upper() + job.message[1:]}…")
+    elif job.state == "failed":
+        st.error(f"Fine-tuning failed: {job.error}")
+    elif job.state == "stopped":
+        st.warning(f"Fine-tuning {job.message} after {job.step} steps; nothing was kept.")
+    elif job.state == "done":
+        steps_done = job.result.steps
+        st.success(f"Done: {steps_done} step{'s' if steps_done != 1 else ''} in {job.result.seconds:.0f} s. "
+                   "Try it below.")
+    st.progress(job.progress, text=f"step {job.step} of {job.steps} · {job.elapsed:.0f} s")
+    if job.losses:
+        figure = go.Figure(go.Scatter(x=np.arange(1, len(job.losses) + 1), y=job.losses, mode="lines+markers",
+                                      line=dict(color="#888")))
+        figure.update_layout(height=180, xaxis_title="step", yaxis_title="loss", margin=dict(l=10, r=10, t=10, b=10))
+        st.plotly_chart(figure, key="teach_loss")
+    if running and job.finished:
+        st.rerun()  # the whole page: show the try-it section
+
+
+if job is not None:
+    progress_view()
+
+# ----------------------------------------------------------------------------- 3. try it
+candidate = job.result if job is not None and job.state == "done" else None
+kept = state.get("teach_personal")
+mine = candidate or kept
+st.subheader("3. Try it: the shipped model and yours, side by side")
+if mine is None:
+    st.info("Fine-tune first; then record a test here and compare.")
+    st.stop()
+if candidate is not None:
+    st.caption("This is a new copy: try it, then **Keep** it for this tab or **Discard** it.")
+else:
+    st.caption(f"Your kept copy ({mine.takes} takes, {mine.steps} step{'s' if mine.steps != 1 else ''}), "
+               "for this browser tab only.")
+
+source = st.radio("Test audio", ["Record a test", "Upload a WAV file", *EXAMPLES], horizontal=True,
+                  key="teach_test_source")
+samples, truth = None, []
+try:
+    if source == "Record a test":
+        recording = st.audio_input("Say “activate” and some other words", key="teach_test_record",
+                                   sample_rate=44100)
+        if recording is not None:
+            samples = read_audio(recording.getvalue())
+    elif source == "Upload a WAV file":
+        upload = st.file_uploader("A WAV file (up to 15 min)", type=["wav"], key="teach_test_upload")
+        if upload is not None:
+            samples = read_audio(upload.getvalue())
+    else:
+        seed, n_activates, n_negatives = EXAMPLES[source]
+        _, dev = split_bank(bank)
+        example = make_example(dev.backgrounds[seed % len(dev.backgrounds)], dev.activates, dev.negatives,
+                               rng=np.random.default_rng(seed), n_activates=n_activates, n_negatives=n_negatives)
+        samples = example.audio
+        truth = [s["end_ms"] / 1000 for s in example.segments if s["kind"] == "activate" and s["placed"]]
+        st.caption("Voices neither model trained on: your copy should still hear their “activate” "
+                   "and ring at nothing else (dashed green: where each “activate” ends).")
+except AudioError as err:
+    st.error(f"That audio could not be read: {err}")
+    samples = None
+
+if samples is not None:
+    threshold = st.slider("Threshold", 0.05, 0.95, float(detector.threshold), 0.05, key="teach_threshold",
+                          help=f"The shipped model's card chose {detector.threshold:.2f}; both use the same.")
+    st.audio(wav_bytes(samples), format="audio/wav")
+    columns = st.columns(2)
+    for column, (name, model) in zip(columns, [("Shipped model", detector), ("Your copy", mine.detector)]):
+        try:
+            result = model.detect(samples, threshold)
+        except AudioError as err:
+            column.error(str(err))
+            continue
+        column.markdown(f"**{name}**")
+        for note in result.notes:
+            column.warning(note)
+        if result.detections:
+            column.success(f"🔔 heard {len(result.detections)}× at "
+                           f"{', '.join(f'{t:.2f} s' for t in result.detections)} "
+                           f"(max {result.max_probability:.2f})")
+        else:
+            column.info(f"No “activate” heard (max probability {result.max_probability:.2f})")
+        curve = go.Figure(go.Scatter(x=result.times, y=result.probabilities, mode="lines",
+                                     line=dict(color="#1f77b4" if name.startswith("Shipped") else "#ff7f0e")))
+        curve.add_hline(y=threshold, line=dict(color="#d62728", dash="dot"))
+        for t in result.detections:
+            curve.add_vline(x=t, line=dict(color="#d62728"))
+        for t in truth:
+            curve.add_vline(x=t, line=dict(color="#2ca02c", dash="dash"))
+        curve.update_layout(height=240, xaxis_title="seconds", yaxis=dict(range=[0, 1.02], title="probability"),
+                            margin=dict(l=10, r=10, t=10, b=10), showlegend=False)
+        column.plotly_chart(curve, key=f"teach_curve_{'shipped' if name.startswith('Shipped') else 'mine'}")
+    st.caption("Red lines: detections at the threshold (dotted). Try saying “activate” and also "
+               "“active”, “motivate” or a sentence: a good copy rings for the word and nothing else.")
+else:
+    st.info("Record, upload or pick a test to compare the two models.")
+
+left, right = st.columns(2)
+if candidate is not None:
+    if left.button("✅ Keep my copy", key="teach_keep", type="primary", width="stretch"):
+        state.teach_personal, state.teach_job = candidate, None
+        st.rerun()
+    if right.button("🗑️ Discard it", key="teach_discard", width="stretch"):
+        state.teach_job = None
+        st.rerun()
+elif right.button("🗑️ Forget my copy", key="teach_forget", width="stretch"):
+    state.teach_personal = None
+    st.rerun()
