@@ -21,6 +21,7 @@ PAGES = {
         st.Page("pages/trigger_data.py", title="Trigger word: training data", icon="🎛️"),
         st.Page("pages/trigger_detect.py", title="Trigger word: detect", icon="🔔"),
         st.Page("pages/trigger_live.py", title="Trigger word: live", icon="🎙️"),
+        st.Page("pages/teach_voice.py", title="Trigger word: teach your voice", icon="🗣️"),
         st.Page("pages/ctc.py", title="CTC", icon="🔤"),
     ],
 }

@@ -5,6 +5,10 @@ process, never once per rerun.
 """
 from __future__ import annotations
 
+# pylibsrtp (streamlit-webrtc -> aiortc) segfaults when it is first imported after
+# TensorFlow (TF 2.21 exports OpenSSL-like symbols that clash). Every page imports this
+# module before any model, so load it here, first. A test pins the order.
+import pylibsrtp  # noqa: F401  (import order matters; see above)
 import streamlit as st
 
 

@@ -10,32 +10,48 @@ were trained by the lab's own scripts and nothing is downloaded.
 """
 )
 
-st.subheader("Sequence to sequence")
-st.page_link("pages/date_translation.py", label="Date translation", icon="📅",
-             help="Type a date any way you like; watch an attention model write it as ISO 8601.")
-st.caption("A Bi-LSTM encoder, `one_step_attention` and a post-attention LSTM turn "
-           "“tuesday 09 oct 1993” into 1993-10-09, with a live attention heatmap.")
-st.page_link("pages/beam_search.py", label="Beam search", icon="🌳",
-             help="Step through beam search on the same model; do the course's error analysis.")
-st.caption("Candidates, log-probabilities, length normalisation (α), pruning, and who is to "
-           "blame for a wrong answer: the beam or the model.")
-st.page_link("pages/bleu.py", label="BLEU score", icon="📏",
-             help="Modified n-gram precision, brevity penalty and BLEU, piece by piece.")
-st.caption("The course's “the the the the the the the” example and your own sentences.")
-st.page_link("pages/watch_learning.py", label="Watch attention learn", icon="🎬",
-             help="Train a small date translator from scratch and replay its attention epoch by epoch.")
-st.caption("A few minutes on a laptop CPU: attention goes from a blur to a sharp alignment.")
+# (page file, label, icon, hover help, caption), by section
+ROOMS = {
+    "Sequence to sequence": [
+        ("pages/date_translation.py", "Date translation", "📅",
+         "Type a date any way you like; watch an attention model write it as ISO 8601.",
+         "A Bi-LSTM encoder, `one_step_attention` and a post-attention LSTM turn "
+         "“tuesday 09 oct 1993” into 1993-10-09, with a live attention heatmap."),
+        ("pages/beam_search.py", "Beam search", "🌳",
+         "Step through beam search on the same model; do the course's error analysis.",
+         "Candidates, log-probabilities, length normalisation (α), pruning, and who is to "
+         "blame for a wrong answer: the beam or the model."),
+        ("pages/bleu.py", "BLEU score", "📏",
+         "Modified n-gram precision, brevity penalty and BLEU, piece by piece.",
+         "The course's “the the the the the the the” example and your own sentences."),
+        ("pages/watch_learning.py", "Watch attention learn", "🎬",
+         "Train a small date translator from scratch and replay its attention epoch by epoch.",
+         "A few minutes on a laptop CPU: attention goes from a blur to a sharp alignment."),
+    ],
+    "Speech": [
+        ("pages/trigger_data.py", "Trigger word: training data", "🎛️",
+         "Build training examples as the course does: backgrounds, activates, negatives, labels.",
+         "`insert_audio_clip`, `insert_ones` and `create_training_example`, heard and seen."),
+        ("pages/trigger_detect.py", "Trigger word: detect", "🔔",
+         "Upload, record or pick a clip; see the probability curve and hear the chime.",
+         "The course's Conv1D + GRU model, trained by the lab on synthesized voices, and `chime_on_activate`."),
+        ("pages/trigger_live.py", "Trigger word: live", "🎙️",
+         "Say “activate” into your microphone and hear the chime as you speak.",
+         "The same model on a live stream: a rolling probability curve, one chime per word."),
+        ("pages/teach_voice.py", "Trigger word: teach your voice", "🗣️",
+         "Record a few takes of “activate”; fine-tune a copy of the detector on your voice.",
+         "Transfer learning in a minute: freeze the convolution, retrain the GRUs, compare both models."),
+        ("pages/ctc.py", "CTC", "🔤",
+         "The collapse rule, alignments, the CTC loss and decoding.",
+         "Why “ttt_h_eee___ ___qqq__” means “the q”, and how many alignments a word has."),
+    ],
+}
 
-st.subheader("Speech")
-st.page_link("pages/trigger_data.py", label="Trigger word: training data", icon="🎛️",
-             help="Build training examples as the course does: backgrounds, activates, negatives, labels.")
-st.caption("`insert_audio_clip`, `insert_ones` and `create_training_example`, heard and seen.")
-st.page_link("pages/trigger_detect.py", label="Trigger word: detect", icon="🔔",
-             help="Upload, record or pick a clip; see the probability curve and hear the chime.")
-st.caption("The course's Conv1D + GRU model, trained by the lab on synthesized voices, and `chime_on_activate`.")
-st.page_link("pages/ctc.py", label="CTC", icon="🔤",
-             help="The collapse rule, alignments, the CTC loss and decoding.")
-st.caption("Why “ttt_h_eee___ ___qqq__” means “the q”, and how many alignments a word has.")
+for section, rooms in ROOMS.items():
+    st.subheader(section)
+    for page, label, icon, hover, caption in rooms:
+        st.page_link(page, label=label, icon=icon, help=hover)
+        st.caption(caption)
 
 st.divider()
 st.markdown(

@@ -19,7 +19,7 @@ EXAMPLES = {  # name → (seed, activates, negatives): voices neither model trai
     "other voices: no “activate” at all": (7, 0, 2),
 }
 
-st.title("🎙️ Teach it your voice")
+st.title("🗣️ Teach it your voice")
 st.markdown(
     "The shipped detector learned “activate” from synthetic voices. Say the word a few times "
     "and the lab **fine-tunes a copy** of it on your takes, made into training examples the "

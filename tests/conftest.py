@@ -2,6 +2,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
+import pylibsrtp  # noqa: F401  must come before TensorFlow: see loaders.py
 import pytest
 
 

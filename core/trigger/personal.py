@@ -429,6 +429,7 @@ class FineTuneJob:
         self.queue = queue if queue is not None else default_queue()
         self.idle_timeout = idle_timeout
         self._stop = threading.Event()
+        self._stop_reason = "stopped"
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, name="trigger-fine-tune", daemon=True)
         self._last_touch = time.monotonic()
@@ -444,8 +445,8 @@ class FineTuneJob:
     def stop(self, reason: str = "stopped", wait: bool = True, timeout: float | None = 30.0) -> None:
         with self._lock:
             if not self.finished:
-                self.message = reason
-        self._stop.set()
+                self.message = self._stop_reason = reason
+            self._stop.set()
         if wait and self._thread.is_alive() and threading.current_thread() is not self._thread:
             self._thread.join(timeout)
 
@@ -493,7 +494,8 @@ class FineTuneJob:
         with self._lock:
             self.step = step
             self.losses.append(loss)
-            self.state, self.message = "training", "training"
+            if not self._stop.is_set():  # a step that ends after stop() must not hide its reason
+                self.state, self.message = "training", "training"
         self.check_idle()
 
     def _run(self) -> None:
@@ -513,7 +515,7 @@ class FineTuneJob:
                               data=data, on_compile=self._compiling)
             if self._stop.is_set():
                 with self._lock:
-                    self.state = "stopped"
+                    self.state, self.message = "stopped", self._stop_reason
                 return
             from core.trigger.detect import TriggerDetector
 

@@ -59,7 +59,7 @@ def teach(at, words, n=3):
 
 def test_page_opens_with_a_recorder_and_no_fine_tune_yet():
     at = page()
-    assert at.title[0].value == "🎙️ Teach it your voice"
+    assert at.title[0].value == "🗣️ Teach it your voice"
     assert len(at.audio_input) == 1
     assert at.button(key="teach_start").disabled
     assert any("at least 3 takes" in info.value for info in at.info)

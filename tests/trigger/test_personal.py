@@ -123,8 +123,11 @@ def test_batches_have_the_model_shapes_and_more_negatives(bank):
 
 
 # ----------------------------------------------------------------------------- fine-tuning
-def weights(model):
-    return {v.path: np.array(v) for v in model.weights}
+def weights(model, like=None):
+    """Variables by the path they have in `like` (default: model): a copy's auto-numbered
+    layer names (dense_2 for dense) depend on how many models the process built before."""
+    paths = [v.path for v in (like or model).weights]
+    return {path: np.array(v) for path, v in zip(paths, model.weights, strict=True)}
 
 
 def test_fine_tune_two_steps_trains_a_copy_and_leaves_the_base_alone(bank, base):
@@ -137,7 +140,7 @@ def test_fine_tune_two_steps_trains_a_copy_and_leaves_the_base_alone(bank, base)
     assert [s[:2] for s in seen] == [(1, 2), (2, 2)] and all(np.isfinite(s[2]) and s[2] > 0 for s in seen)
     after = weights(base)
     assert all(np.array_equal(before[k], after[k]) for k in before)  # the base is untouched
-    new = weights(tuned)
+    new = weights(tuned, like=base)
     changed = {k for k in new if not np.array_equal(new[k], before[k])}
     assert any(k.startswith("gru_1") for k in changed) and any(k.startswith("activate_probability") for k in changed)
     frozen = {k for k in new if k.split("/")[0] in personal.FROZEN}
