@@ -232,6 +232,10 @@ already scores about 0.96; events are what count.
 |---|---|---|---|
 {curve}
 
+Which speech the false alarms come from (real recordings, ordinary words, words that sound
+like parts of "activate") is measured separately: [FALSE_ALARMS.md](FALSE_ALARMS.md)
+(`python -m core.trigger.false_alarms`).
+
 ## Dropout
 {dropout_note(m)}
 

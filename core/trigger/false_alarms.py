@@ -1,0 +1,190 @@
+"""Where do the detector's false alarms come from? False alarms per hour by kind of speech.
+
+    python -m core.trigger.false_alarms                       # ~8 min on 2 cores; writes models/trigger/FALSE_ALARMS.md
+    python -m core.trigger.false_alarms --mixes 100 --out -   # smaller, print only
+
+The model card's dev set mixes every kind of negative together, so its one false-alarm rate
+says nothing about *what* the model confuses with "activate". Here each kind gets its own
+negatives-only 10 s mixes (1–4 clips each, over held-out backgrounds, augmented as in
+training), all said by voices training never heard:
+- "real": real recorded speech (the dev quarter of ../shared/data/real_speech);
+- "ordinary": ordinary synthesized words and phrases ("hello", "what time is it", ...);
+- "confusable": synthesized words that share sounds with "activate" (core.trigger.bank.CONFUSABLES);
+plus mixes with 0–4 "activate" for recall. Every false alarm is blamed on the clip it falls in
+or just after (the same window as a hit: up to 1 s after the clip ends), so each confusable
+word gets its own count.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from core.trigger.evaluate import EARLY, LATE, match_events
+from core.trigger.detect import REFRACTORY_STEPS, STEP_SECONDS, detect_events
+
+KINDS = ("real", "ordinary", "confusable")
+THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99)
+DEV_BANK = Path("runs/trigger/dev_bank")
+WORDS_AT = 0.95  # the threshold whose false alarms are listed word by word (the shipped default)
+
+
+def blame(detection_seconds, segments, labels) -> list:
+    """The label of the placed clip each false alarm falls in or just after (None: nothing near).
+
+    segments: the `segments` of a made example; labels[k]: the label of negative clip k.
+    Detections that hit an "activate" (EARLY s before to LATE s after its end) are not false
+    alarms and are skipped, as in evaluate.match_events.
+    """
+    activate_ends = [s["end_ms"] / 1000 for s in segments if s["kind"] == "activate" and s["placed"]]
+    used, blamed = set(), []
+    for t in detection_seconds:
+        hit = next((k for k, e in enumerate(activate_ends) if k not in used and e - EARLY <= t <= e + LATE), None)
+        if hit is not None:
+            used.add(hit)
+            continue
+        near = [s for s in segments if s["placed"] and s["kind"] == "negative"
+                and s["start_ms"] / 1000 <= t <= s["end_ms"] / 1000 + LATE]
+        blamed.append(labels[near[-1]["index"]] if near else None)
+    return blamed
+
+
+def build_dev_bank(out_dir, n_clips: int, seed: int):
+    """A bank of held-out voices only (the split training never sees), fresh clips."""
+    from tqdm import tqdm
+
+    from core.trigger.bank import build_bank, voice_split
+    from core.trigger.voices import available_voices
+
+    voices = [v for v in available_voices() if voice_split(v.id) == "dev"]
+    if not voices:
+        raise SystemExit("no held-out TTS voice installed: pip install espeakng-loader (or apt-get install espeak-ng)")
+    with tqdm(total=2 * n_clips + 8, unit="file", desc=f"dev bank ({len(voices)} voices)") as bar:
+        build_bank(out_dir, voices, n_clips, n_clips, 8, seed, progress=bar.update)
+
+
+def compiled_predictor(model, batch_size: int = 8):
+    """Probabilities for many examples through one compiled call (eager GRUs take minutes)."""
+    import tensorflow as tf
+
+    from core.trigger.synth import Tx, n_freq
+
+    call = tf.function(lambda x: model(x, training=False),
+                       input_signature=[tf.TensorSpec((None, Tx, n_freq), tf.float32)])
+
+    def predict(xs):
+        return [p for i in range(0, len(xs), batch_size)
+                for p in np.asarray(call(np.stack(xs[i:i + batch_size])))[..., 0]]
+
+    return predict
+
+
+def mixes(activates, negatives, backgrounds, n: int, seed: int, augmenter, with_activates: bool):
+    """(x, segments) for n 10 s mixes made the course's way."""
+    from core.trigger.synth import make_example
+
+    rng = np.random.default_rng([seed, 11])
+    for _ in range(n):
+        background = backgrounds[int(rng.integers(len(backgrounds)))]
+        counts = {} if with_activates else dict(n_activates=0, n_negatives=int(rng.integers(1, 5)))
+        example = make_example(background, activates, negatives, rng=rng, augment_clip=augmenter.augment_clip,
+                               augment_recording=augmenter.augment_recording, **counts)
+        yield example.x.T.astype(np.float32), example.segments
+
+
+def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS, real_per_word=None) -> dict:
+    """Recall and false alarms per hour for each kind of negative speech, and per word."""
+    from core.trigger.augment import Augmenter
+    from core.trigger.bank import CONFUSABLES, load_bank, real_negatives
+    from core.trigger.dataset import generated_backgrounds
+    from core.trigger.model import load
+    from core.trigger.train import split_real_negatives
+
+    bank = load_bank(bank_dir)
+    _, real_dev = split_real_negatives(real_negatives(per_word=real_per_word))
+    texts = [row["text"] for row in bank.negative_info]
+    by_kind = {
+        "real": (list(real_dev), ["real recording"] * len(real_dev)),
+        "ordinary": ([c for c, t in zip(bank.negatives, texts) if t not in CONFUSABLES],
+                     [t for t in texts if t not in CONFUSABLES]),
+        "confusable": ([c for c, t in zip(bank.negatives, texts) if t in CONFUSABLES],
+                       [t for t in texts if t in CONFUSABLES]),
+    }
+    backgrounds = list(bank.backgrounds) + generated_backgrounds(8, seed + 1000, [(c, 44100) for c in bank.negatives])
+    model = model if model is not None else load()[0]
+    predict, augmenter = compiled_predictor(model), Augmenter()
+    hours = n_mixes * 10 / 3600
+    report = dict(mixes_per_kind=n_mixes, hours_per_kind=hours, thresholds=list(thresholds), kinds={}, words={})
+    every_negative = [c for clips, _ in by_kind.values() for c in clips]
+    made = list(mixes(bank.activates, every_negative, backgrounds, n_mixes, seed, augmenter, True))
+    probabilities = predict([x for x, _ in made])
+    report["recall"] = {}
+    for threshold in thresholds:
+        hits = scorable = 0
+        for p, (_, segments) in zip(probabilities, made):
+            ends = [s["end_ms"] for s in segments if s["kind"] == "activate" and s["placed"]]
+            h, s, _ = match_events(detect_events(p, threshold, REFRACTORY_STEPS), ends)
+            hits, scorable = hits + h, scorable + s
+        report["recall"][str(threshold)] = hits / max(1, scorable)
+    for k, kind in enumerate(KINDS):
+        clips, labels = by_kind[kind]
+        made = list(mixes(bank.activates, clips, backgrounds, n_mixes, seed + 1 + k, augmenter, False))
+        probabilities = predict([x for x, _ in made])
+        rates, words, words_at = {}, Counter(), min(thresholds, key=lambda t: abs(t - WORDS_AT))
+        for threshold in thresholds:
+            blamed = [label for p, (_, segments) in zip(probabilities, made)
+                      for label in blame([(i + 1) * STEP_SECONDS for i in detect_events(p, threshold, REFRACTORY_STEPS)],
+                                         segments, labels)]
+            rates[str(threshold)] = len(blamed) / hours
+            if threshold == words_at:
+                words = Counter(label or "(nothing near)" for label in blamed)
+        report["kinds"][kind] = dict(false_alarms_per_hour=rates, clips=len(clips))
+        report["words"][kind] = dict(words.most_common())
+    return report
+
+
+def markdown(report: dict, command: str) -> str:
+    thresholds = [str(t) for t in report["thresholds"]]
+    lines = ["# Trigger-word detector: where the false alarms come from", "",
+             f"`{command}` (`core/trigger/false_alarms.py`). Voices training never heard; for each kind of",
+             f"speech, {report['mixes_per_kind']} negatives-only 10 s mixes ({report['hours_per_kind']:.2f} h), "
+             "1–4 clips each, augmented as in training.", "",
+             "| threshold | recall | " + " | ".join(f"false alarms/h: {k}" for k in KINDS) + " |",
+             "|---|---|" + "---|" * len(KINDS)]
+    for t in thresholds:
+        lines.append(f"| {t} | {report['recall'][t]:.1%} | " + " | ".join(
+            f"{report['kinds'][k]['false_alarms_per_hour'][t]:.1f}" for k in KINDS) + " |")
+    lines += ["", f"False alarms by word at threshold {min(report['thresholds'], key=lambda t: abs(t - WORDS_AT))}:", ""]
+    for kind in KINDS:
+        words = ", ".join(f"{w} {n}" for w, n in report["words"][kind].items()) or "none"
+        lines.append(f"- {kind} ({report['kinds'][kind]['clips']} clips): {words}")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> int:
+    import shlex
+
+    parser = argparse.ArgumentParser(prog="python -m core.trigger.false_alarms", description=__doc__.splitlines()[0])
+    parser.add_argument("--bank", default=str(DEV_BANK), help="a bank of held-out voices (built here if missing)")
+    parser.add_argument("--clips", type=int, default=300, help="clips of each sort when the bank is built")
+    parser.add_argument("--mixes", type=int, default=400, help="10 s mixes per kind of speech")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--out", default="models/trigger/FALSE_ALARMS.md", help="'-' to print only")
+    args = parser.parse_args(argv)
+    if not Path(args.bank, "manifest.json").exists():
+        build_dev_bank(args.bank, args.clips, args.seed)
+    report = analyse(args.bank, args.mixes, args.seed)
+    text = markdown(report, "python -m core.trigger.false_alarms " + shlex.join(sys.argv[1:] if argv is None else argv))
+    print(text)
+    if args.out != "-":
+        Path(args.out).write_text(text)
+        Path(args.out).with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
