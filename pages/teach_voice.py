@@ -29,6 +29,19 @@ st.markdown(
     "learns your voice saying the whole word, not just your voice. Then try both side by side. "
     "The shipped model is never changed; your copy lives only in this browser tab."
 )
+with st.expander("Model notes: how much does it help?"):
+    st.markdown(
+        "Measured by `benchmarks/personalise.py` on four voices the shipped model never heard, "
+        "5 takes each, 20 more takes of each voice held out for the test:\n\n"
+        "- **recall 96.0% → 99.2%** (454 → 469 of 473 held-out “activate”); the Scottish voice "
+        "went from 84.6% to 100%, the others were already near 100%;\n"
+        "- false alarms on real recordings and other voices: 0 in 1.33 hours, before and after;\n"
+        "- false alarms on the *same* voice saying other words (“captivate”, “active”, …): 31 → 31 "
+        "in all, better for two voices, worse for one. Record a few of your own other words on the "
+        "comparison below to check yours.\n\n"
+        "Fine-tuning takes about 76 s on two CPU cores, plus about 60 s the first time a server "
+        "compiles the training step."
+    )
 
 try:
     detector = loaders.trigger_detector()

@@ -32,7 +32,7 @@ import numpy as np
 import tensorflow as tf
 
 from core.dates.data import (END, FAMILIES, Tx, Ty, DateGenerator, human_vocab, inv_machine_vocab,
-                             machine_vocab, preprocess_data, string_to_int, target_tokens)
+                             machine_vocab, preprocess_data, target_tokens)
 from core.dates.decode import DateTranslator, answer_from_tokens, check_input
 from core.dates.model import build_models
 
@@ -94,25 +94,7 @@ class SmallTranslator(DateTranslator):
     """DateTranslator for a model whose n_a and n_s are not the module's constants."""
 
     def __init__(self, encoder, step_model, n_a: int, n_s: int, model=None):
-        self.model = model
-        self.encoder = encoder
-        self.step_model = step_model
-        self.vocab_size = len(machine_vocab)
-        self.n_s = n_s
-        spec_ids = tf.TensorSpec((None, Tx), tf.int32)
-        spec_a = tf.TensorSpec((None, Tx, 2 * n_a), tf.float32)
-        spec_s = tf.TensorSpec((None, n_s), tf.float32)
-        spec_prev = tf.TensorSpec((None,), tf.int32)
-        self._encode = tf.function(lambda x: self.encoder(x, training=False),
-                                   input_signature=[spec_ids])
-        self._step = tf.function(self._step_impl,
-                                 input_signature=[spec_a, spec_s, spec_s, spec_prev])
-
-    def encode(self, texts: list[str]):
-        ids = np.array([string_to_int(t, Tx, human_vocab) for t in texts], dtype=np.int32)
-        a = self._encode(ids)
-        zeros = tf.zeros((len(texts), self.n_s))
-        return a, zeros, zeros
+        super().__init__(encoder, step_model, model, n_a=n_a, n_s=n_s)
 
 
 # ----------------------------------------------------------------------------- data

@@ -178,7 +178,8 @@ def main(argv=None) -> int:
     if not Path(args.bank, "manifest.json").exists():
         build_dev_bank(args.bank, args.clips, args.seed)
     report = analyse(args.bank, args.mixes, args.seed)
-    text = markdown(report, "python -m core.trigger.false_alarms " + shlex.join(sys.argv[1:] if argv is None else argv))
+    command = "python -m core.trigger.false_alarms " + shlex.join(sys.argv[1:] if argv is None else argv)
+    text = markdown(report, command.strip())
     print(text)
     if args.out != "-":
         Path(args.out).write_text(text)
