@@ -71,23 +71,9 @@ def person(voice: str, seed: int):
     return takes[:FINE_TUNE_TAKES], takes[FINE_TUNE_TAKES:], [w for w in words if len(w)], rejected
 
 
-def predictor(model, batch_size: int = 8):
-    """evaluate.predict, through one compiled call (calling the model eagerly runs the GRUs'
-    1375-step loop in Python: minutes for a few hundred clips)."""
-    import tensorflow as tf
-
-    from core.trigger.synth import Tx, n_freq
-
-    call = tf.function(lambda x: model(x, training=False),
-                       input_signature=[tf.TensorSpec((None, Tx, n_freq), tf.float32)])
-
-    def predict(examples):
-        out = []
-        for i in range(0, len(examples), batch_size):
-            out.extend(np.asarray(call(np.stack([e.x for e in examples[i:i + batch_size]])))[..., 0])
-        return out
-
-    return predict
+def predictor(model):
+    predict_inputs = evaluate.predictor(model)
+    return lambda examples: predict_inputs([e.x for e in examples])
 
 
 def scores(predict, examples, threshold: float) -> dict:

@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.trigger.evaluate import EARLY, LATE, match_events
+from core.trigger.evaluate import EARLY, LATE, match_events, predictor
 from core.trigger.detect import REFRACTORY_STEPS, STEP_SECONDS, detect_events
 
 KINDS = ("real", "ordinary", "confusable")
@@ -67,22 +67,6 @@ def build_dev_bank(out_dir, n_clips: int, seed: int):
         build_bank(out_dir, voices, n_clips, n_clips, 8, seed, progress=bar.update)
 
 
-def compiled_predictor(model, batch_size: int = 8):
-    """Probabilities for many examples through one compiled call (eager GRUs take minutes)."""
-    import tensorflow as tf
-
-    from core.trigger.synth import Tx, n_freq
-
-    call = tf.function(lambda x: model(x, training=False),
-                       input_signature=[tf.TensorSpec((None, Tx, n_freq), tf.float32)])
-
-    def predict(xs):
-        return [p for i in range(0, len(xs), batch_size)
-                for p in np.asarray(call(np.stack(xs[i:i + batch_size])))[..., 0]]
-
-    return predict
-
-
 def mixes(activates, negatives, backgrounds, n: int, seed: int, augmenter, with_activates: bool):
     """(x, segments) for n 10 s mixes made the course's way."""
     from core.trigger.synth import make_example
@@ -116,7 +100,7 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
     }
     backgrounds = list(bank.backgrounds) + generated_backgrounds(8, seed + 1000, [(c, 44100) for c in bank.negatives])
     model = model if model is not None else load()[0]
-    predict, augmenter = compiled_predictor(model), Augmenter()
+    predict, augmenter = predictor(model), Augmenter()
     hours = n_mixes * 10 / 3600
     report = dict(mixes_per_kind=n_mixes, hours_per_kind=hours, thresholds=list(thresholds), kinds={}, words={})
     every_negative = [c for clips, _ in by_kind.values() for c in clips]

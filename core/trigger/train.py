@@ -41,17 +41,23 @@ def split_real_negatives(clips):
     return train, dev
 
 
-def load_data(bank_dir, seed: int):
-    """Train and dev clips, backgrounds and an augmenter."""
+def load_data(bank_dir, seed: int, confusable_weight: int = 1):
+    """Train and dev clips, backgrounds and an augmenter.
+
+    confusable_weight: how many times each training clip of a word that sounds like part of
+    "activate" (bank.CONFUSABLES) is drawn as often as another negative; dev is never weighted.
+    """
     from core.trigger.augment import Augmenter
-    from core.trigger.bank import load_bank, real_negatives, split_bank
+    from core.trigger.bank import CONFUSABLES, load_bank, real_negatives, split_bank
     from core.trigger.dataset import generated_backgrounds
 
     train, dev = split_bank(load_bank(bank_dir))
     real_train, real_dev = split_real_negatives(real_negatives())
     babble = [(clip, 44100) for clip in train.negatives]
+    confusables = [c for c, row in zip(train.negatives, train.negative_info) if row["text"] in CONFUSABLES]
     data = dict(
-        train_activates=train.activates, train_negatives=list(train.negatives) + real_train,
+        train_activates=train.activates,
+        train_negatives=list(train.negatives) + confusables * (confusable_weight - 1) + real_train,
         dev_activates=dev.activates, dev_negatives=list(dev.negatives) + real_dev,
         train_backgrounds=list(train.backgrounds[::2]) + generated_backgrounds(24, seed, babble),
         dev_backgrounds=list(train.backgrounds[1::2]) + generated_backgrounds(
@@ -83,15 +89,27 @@ def resident_megabytes() -> int:
         return 0
 
 
-def learning_rate(step: int, total: int) -> float:
-    """Cosine from LEARNING_RATE to FINAL_LEARNING_RATE over the run."""
+def learning_rate(step: int, total: int, start: float = LEARNING_RATE) -> float:
+    """Cosine from `start` to a tenth of it (LEARNING_RATE → FINAL_LEARNING_RATE) over the run."""
     progress = min(1.0, step / max(1, total))
-    return FINAL_LEARNING_RATE + 0.5 * (LEARNING_RATE - FINAL_LEARNING_RATE) * (1 + np.cos(np.pi * progress))
+    final = start * FINAL_LEARNING_RATE / LEARNING_RATE
+    return final + 0.5 * (start - final) * (1 + np.cos(np.pi * progress))
+
+
+def stage_summary(m: dict) -> dict:
+    """One training stage, as the model card lists it (older metrics.json had one stage)."""
+    return dict(command=m["command"], steps=m["steps"], examples_seen=m["examples_seen"],
+                train_minutes=m["train_minutes"], final_train_loss=m["final_train_loss"],
+                learning_rate=m.get("learning_rate", LEARNING_RATE), confusable_weight=m.get("confusable_weight", 1),
+                machine=m["machine"])
 
 
 def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float, run_dir=RUN_DIR,
           out_dir=None, batch_size: int = BATCH_SIZE, dev_events: int = DEV_EVENTS,
-          dev_negative_only: int = DEV_NEGATIVE_ONLY, command: str = "") -> dict:
+          dev_negative_only: int = DEV_NEGATIVE_ONLY, command: str = "", start_from=None,
+          confusable_weight: int = 1, start_learning_rate: float = LEARNING_RATE) -> dict:
+    """Train (or resume) and judge; start_from: a model folder whose weights are the starting
+    point (a second stage), else a fresh model."""
     import keras
     from tqdm import tqdm
 
@@ -101,17 +119,24 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
     keras.utils.set_random_seed(seed)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    data = load_data(bank_dir, seed)
+    data = load_data(bank_dir, seed, confusable_weight)
     progress_path = run_dir / PROGRESS
     if (run_dir / CHECKPOINT).exists() and progress_path.exists():
         model = keras.models.load_model(run_dir / CHECKPOINT)
         progress = json.loads(progress_path.read_text())
         print(f"resuming at step {progress['step']} of {steps}")
     else:
-        model = trigger_model.build_model(dropout=dropout)
-        model.compile(keras.optimizers.Adam(LEARNING_RATE), loss="binary_crossentropy")
+        if start_from:
+            from core.trigger.synth import Tx, n_freq
+
+            model, start_config = trigger_model.load(start_from, input_shape=(Tx, n_freq))
+            dropout = start_config.get("dropout", dropout)
+        else:
+            model = trigger_model.build_model(dropout=dropout)
+        model.compile(keras.optimizers.Adam(start_learning_rate), loss="binary_crossentropy")
         progress = {"step": 0, "losses": [], "dev_losses": [], "seconds": 0.0, "dropout": dropout,
-                    "seed": seed, "batch_size": batch_size}
+                    "seed": seed, "batch_size": batch_size, "start_from": str(start_from) if start_from else None,
+                    "confusable_weight": confusable_weight, "learning_rate": start_learning_rate}
     dev_batch = [e for e in evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"],
                                                         data["dev_backgrounds"], 48, seed + 1, data["augmenter"])]
     dev_x, dev_y = np.stack([e.x for e in dev_batch]), np.stack([e.y[:, None] for e in dev_batch])
@@ -120,7 +145,8 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
     bar = tqdm(total=steps, initial=progress["step"], unit="step", desc="trigger word")
     while progress["step"] < steps and (deadline is None or time.time() < deadline):
         x, y = make_step_batch(data, seed, progress["step"], batch_size)
-        model.optimizer.learning_rate.assign(learning_rate(progress["step"], steps))
+        model.optimizer.learning_rate.assign(learning_rate(progress["step"], steps,
+                                                           progress.get("learning_rate", LEARNING_RATE)))
         loss = float(model.train_on_batch(x, y))
         progress["step"] += 1
         progress["losses"].append(round(loss, 5))
@@ -161,7 +187,14 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
         dev_hours=len(examples) * 10 / 3600, dev_activates=chosen["activates"], curve=rows,
         voices_train=data["voices_train"], voices_dev=data["voices_dev"],
         real_negatives_train=data["real_train"], real_negatives_dev=data["real_dev"],
-        machine=f"{platform.machine()} CPU ({platform.system()})", command=command)
+        machine=f"{platform.machine()} CPU ({platform.system()})", command=command,
+        learning_rate=progress.get("learning_rate", LEARNING_RATE),
+        confusable_weight=progress.get("confusable_weight", 1))
+    earlier = []
+    if progress.get("start_from"):
+        before = json.loads((Path(progress["start_from"]) / "metrics.json").read_text())
+        earlier = before.get("stages") or [stage_summary(before)]
+    metrics["stages"] = earlier + [stage_summary(metrics)]
     out_dir = Path(out_dir or trigger_model.MODEL_DIR)
     trigger_model.save(model, out_dir, threshold=chosen["threshold"], dropout=progress["dropout"],
                        refractory_steps=75)
@@ -187,6 +220,24 @@ def dropout_note(m: dict) -> str:
             f"that trained it, so the rate is a judgement checked by this gap, not a tuned value.")
 
 
+def training_note(m: dict) -> str:
+    """Each training stage: its command, steps, learning rate, minutes and final loss."""
+    stages = m.get("stages") or [stage_summary(m)]
+    lines = []
+    for k, stage in enumerate(stages, 1):
+        lr = stage["learning_rate"]
+        start = "a fresh model" if k == 1 else f"stage {k - 1}'s weights"
+        weight = (f"; every clip of a confusable word (bank.CONFUSABLES) drawn {stage['confusable_weight']}× as "
+                  f"often as another negative" if stage["confusable_weight"] != 1 else "")
+        lines.append(f"{f'**Stage {k}.** ' if len(stages) > 1 else ''}`{stage['command']}`\n"
+                     f"{stage['steps']} steps of {stage['examples_seen'] // max(1, stage['steps'])} fresh examples "
+                     f"({stage['examples_seen']:,} examples) from {start}, Adam with cosine learning rate "
+                     f"{lr:g} → {lr * FINAL_LEARNING_RATE / LEARNING_RATE:g}, binary cross-entropy per output step"
+                     f"{weight}; {stage['train_minutes']} minutes on {stage['machine']}, 2 cores. "
+                     f"Final training loss {stage['final_train_loss']:.4f}.")
+    return "\n\n".join(lines)
+
+
 def model_card(m: dict) -> str:
     curve = "\n".join(f"| {r['threshold']:.2f} | {r['recall']:.1%} | {r['false_alarms']} | "
                       f"{r['false_alarms_per_hour']:.2f} |" for r in m["curve"])
@@ -210,11 +261,8 @@ augmentation (speed, pitch, vocal-tract length, reverb, microphone band limits, 
   {m['real_negatives_train']} clips in training, {m['real_negatives_dev']} different clips for dev.
 
 ## Training
-`{m['command']}`
-{m['steps']} steps of {m['examples_seen'] // max(1, m['steps'])} fresh examples ({m['examples_seen']:,} examples),
-Adam with cosine learning rate 1e-3 → 1e-4, binary cross-entropy per output step;
-{m['train_minutes']} minutes on {m['machine']}, 2 cores. Final training loss {m['final_train_loss']:.4f}.
-Dev loss by step: {dev_losses}.
+{training_note(m)}
+Dev loss by step{' (last stage)' if len(m.get('stages', [])) > 1 else ''}: {dev_losses}.
 
 ## Dev metrics (voices training never heard, real negatives it never heard)
 {m['dev_hours']:.2f} hours of dev audio: half 10 s mixes with 0–4 "activate" as in training
@@ -257,6 +305,12 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default=None, help="where the model goes (default models/trigger)")
     parser.add_argument("--dev-events", type=int, default=DEV_EVENTS)
     parser.add_argument("--dev-negative-only", type=int, default=DEV_NEGATIVE_ONLY)
+    parser.add_argument("--start-from", default=None,
+                        help="a model folder (e.g. models/trigger) to continue from instead of a fresh model")
+    parser.add_argument("--confusable-weight", type=int, default=1,
+                        help="draw each confusable word's clips this many times as often as other negatives")
+    parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE,
+                        help="starting learning rate (cosine down to a tenth of it)")
     parser.add_argument("--card", action="store_true",
                         help="only rewrite MODEL_CARD.md from the model folder's metrics.json")
     args = parser.parse_args(argv)
@@ -273,7 +327,8 @@ def main(argv=None) -> int:
         return 1
     command = "python -m core.trigger.train " + shlex.join(sys.argv[1:] if argv is None else argv)
     train(args.bank, args.steps, args.minutes, args.seed, DROPOUT if args.dropout is None else args.dropout,
-          args.run_dir, args.out, args.batch_size, args.dev_events, args.dev_negative_only, command)
+          args.run_dir, args.out, args.batch_size, args.dev_events, args.dev_negative_only, command,
+          args.start_from, args.confusable_weight, args.learning_rate)
     return 0
 
 

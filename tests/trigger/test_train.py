@@ -1,0 +1,59 @@
+"""Training the trigger-word model: a two-step run, then a second stage from its weights."""
+import functools
+import json
+
+import numpy as np
+import pytest
+
+from core.trigger import bank as trigger_bank
+from core.trigger import model as trigger_model
+from core.trigger import train
+from core.trigger.bank import BUNDLED_DIR, CONFUSABLES, load_bank, split_bank
+
+
+@pytest.fixture
+def few_real_negatives(monkeypatch):
+    """Two real recordings per word instead of all of them (reading all takes ~30 s)."""
+    monkeypatch.setattr(trigger_bank, "real_negatives",
+                        functools.partial(trigger_bank.real_negatives, per_word=2))
+
+
+def test_confusable_weight_repeats_only_confusable_training_clips(few_real_negatives):
+    plain = train.load_data(BUNDLED_DIR, seed=0)
+    weighted = train.load_data(BUNDLED_DIR, seed=0, confusable_weight=3)
+    training, _ = split_bank(load_bank(BUNDLED_DIR))
+    confusables = sum(row["text"] in CONFUSABLES for row in training.negative_info)
+    assert confusables > 0
+    assert len(weighted["train_negatives"]) == len(plain["train_negatives"]) + 2 * confusables
+    assert len(weighted["dev_negatives"]) == len(plain["dev_negatives"])  # dev is never weighted
+
+
+def test_learning_rate_is_a_cosine_to_a_tenth():
+    assert train.learning_rate(0, 100) == pytest.approx(train.LEARNING_RATE)
+    assert train.learning_rate(100, 100) == pytest.approx(train.FINAL_LEARNING_RATE)
+    assert train.learning_rate(0, 10, start=3e-4) == pytest.approx(3e-4)
+    assert train.learning_rate(10, 10, start=3e-4) == pytest.approx(3e-5)
+    assert train.learning_rate(50, 100) == pytest.approx((train.LEARNING_RATE + train.FINAL_LEARNING_RATE) / 2)
+
+
+@pytest.mark.slow
+def test_two_steps_then_a_second_stage_writes_a_card_with_both(tmp_path, few_real_negatives):
+    small = dict(batch_size=2, dev_events=3, dev_negative_only=3)
+    first = tmp_path / "first"
+    m1 = train.train(BUNDLED_DIR, 2, None, 0, 0.2, tmp_path / "run1", first, command="stage one", **small)
+    assert m1["steps"] == 2 and len(json.loads((tmp_path / "run1" / train.PROGRESS).read_text())["losses"]) == 2
+    assert {p.name for p in first.iterdir()} >= {"trigger_word.weights.h5", "config.json", "metrics.json",
+                                                 "MODEL_CARD.md"}
+    second = tmp_path / "second"
+    m2 = train.train(BUNDLED_DIR, 1, None, 0, 0.5, tmp_path / "run2", second, command="stage two",
+                     start_from=first, confusable_weight=3, start_learning_rate=3e-4, **small)
+    assert [s["command"] for s in m2["stages"]] == ["stage one", "stage two"]
+    assert m2["stages"][1]["confusable_weight"] == 3 and m2["dropout"] == 0.2  # the first stage's rate
+    card = (second / "MODEL_CARD.md").read_text()
+    assert "**Stage 1.** `stage one`" in card and "**Stage 2.** `stage two`" in card and "drawn 3×" in card
+    assert 0 <= m2["recall"] <= 1 and np.isfinite(m2["false_alarms_per_hour"])
+    # one small step from the first stage's weights: near them, unlike a fresh start
+    (before, _), (after, _) = trigger_model.load(first), trigger_model.load(second)
+    drift = max(float(np.abs(np.array(a) - np.array(b)).max())
+                for a, b in zip(before.trainable_weights, after.trainable_weights))
+    assert 0 < drift < 0.01  # Adam's first step moves a weight by about the learning rate
