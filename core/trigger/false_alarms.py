@@ -157,11 +157,14 @@ def main(argv=None) -> int:
     parser.add_argument("--clips", type=int, default=300, help="clips of each sort when the bank is built")
     parser.add_argument("--mixes", type=int, default=400, help="10 s mixes per kind of speech")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--model", default=None, help="a model folder (default models/trigger)")
     parser.add_argument("--out", default="models/trigger/FALSE_ALARMS.md", help="'-' to print only")
     args = parser.parse_args(argv)
     if not Path(args.bank, "manifest.json").exists():
         build_dev_bank(args.bank, args.clips, args.seed)
-    report = analyse(args.bank, args.mixes, args.seed)
+    from core.trigger.model import MODEL_DIR, load
+
+    report = analyse(args.bank, args.mixes, args.seed, model=load(args.model or MODEL_DIR)[0])
     command = "python -m core.trigger.false_alarms " + shlex.join(sys.argv[1:] if argv is None else argv)
     text = markdown(report, command.strip())
     print(text)
