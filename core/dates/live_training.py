@@ -90,13 +90,6 @@ def build_small_models(n_a: int = 32, n_s: int = 64, tx: int = Tx, ty: int = Ty,
     return build_models(tx, ty, human_vocab_size, machine_vocab_size, n_a=n_a, n_s=n_s, prefix="live_")
 
 
-class SmallTranslator(DateTranslator):
-    """DateTranslator for a model whose n_a and n_s are not the module's constants."""
-
-    def __init__(self, encoder, step_model, n_a: int, n_s: int, model=None):
-        super().__init__(encoder, step_model, model, n_a=n_a, n_s=n_s)
-
-
 # ----------------------------------------------------------------------------- data
 @functools.lru_cache(maxsize=8)
 def make_pairs(seed: int, m: int, families: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
@@ -319,7 +312,7 @@ class TrainingJob:
         # no keras.utils.set_random_seed here: it reseeds random, numpy and TF for the whole
         # process, under every other session; each run starts from its own random weights
         model, encoder, step = build_small_models(cfg.n_a, cfg.n_s)
-        translator = SmallTranslator(encoder, step, cfg.n_a, cfg.n_s, model)
+        translator = DateTranslator(encoder, step, model, n_a=cfg.n_a, n_s=cfg.n_s)
         optimizer = keras.optimizers.Adam(cfg.learning_rate)
         loss_fn = keras.losses.SparseCategoricalCrossentropy()
 
@@ -351,7 +344,7 @@ class TrainingJob:
                     self.batch_losses.append((epoch - 1 + (b + 1) / steps, loss))
             self._record_epoch(epoch, float(np.mean(losses)), translator, dev)
 
-    def _record_epoch(self, epoch: int, loss, translator: SmallTranslator, dev) -> None:
+    def _record_epoch(self, epoch: int, loss, translator: DateTranslator, dev) -> None:
         """Dev accuracy and the watched input's attention after `epoch` epochs."""
         texts = [self.model_input] + [check_input(t) for t, _ in dev]
         ids, _, att = translator.greedy(texts)
