@@ -77,14 +77,31 @@ def frame_accuracy(probabilities, examples, threshold: float = 0.5) -> float:
     return right / sum(len(e.y) for e in examples)
 
 
+def recall_lower_bound(hits: int, activates: int, z: float = 1.96) -> float:
+    """The lower end of the Wilson 95% interval for recall = hits / activates: how low the
+    recall may really be, given that only this many "activate"s were heard."""
+    if activates <= 0:
+        return 0.0
+    p, n = hits / activates, activates
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    spread = z / (1 + z * z / n) * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return float(centre - spread)
+
+
 def choose_threshold(rows, max_false_alarms_per_hour: float = 1.0, min_recall: float = MIN_RECALL) -> dict:
     """The default threshold: the best recall among those within the false-alarm budget
     (ties → the higher threshold); if none is within it, the fewest false alarms among those
-    that keep min_recall (ties → the better recall); if none keeps it, the best recall."""
+    that surely keep min_recall (ties → the better recall); if none does, the best recall.
+
+    "Surely": the recall's Wilson lower bound must reach min_recall, not the recall itself.
+    A threshold picked at the edge of the goal on one dev set kept about 2 points less on a
+    fresh set of the same held-out voices (README, "Trigger word"); on 757 dev activates the
+    bound asks for about 96.5%.
+    """
     within = [r for r in rows if r["false_alarms_per_hour"] <= max_false_alarms_per_hour]
     if within:
         return max(within, key=lambda r: (r["recall"], r["threshold"]))
-    keeping = [r for r in rows if r["recall"] >= min_recall]
+    keeping = [r for r in rows if recall_lower_bound(r["hits"], r["activates"]) >= min_recall]
     if keeping:
         return min(keeping, key=lambda r: (r["false_alarms_per_hour"], -r["recall"]))
     return max(rows, key=lambda r: (r["recall"], -r["false_alarms_per_hour"]))

@@ -104,6 +104,29 @@ def stage_summary(m: dict) -> dict:
                 machine=m["machine"])
 
 
+def judge(model, data, seed: int, dev_events: int = DEV_EVENTS, dev_negative_only: int = DEV_NEGATIVE_ONLY) -> dict:
+    """The dev figures of the model card: 10 s mixes of held-out voices (half with 0–4
+    "activate", half negatives only) from seeds seed+2 and seed+3, the recall / false-alarm
+    curve over thresholds and the default threshold evaluate.choose_threshold picks from it."""
+    from core.trigger import evaluate
+
+    examples = list(evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"], data["dev_backgrounds"],
+                                               dev_events, seed + 2, data["augmenter"]))
+    examples += list(evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"],
+                                                data["dev_backgrounds"], dev_negative_only, seed + 3,
+                                                data["augmenter"], negatives_only=True))
+    probabilities = evaluate.predict(model, examples)
+    rows = evaluate.event_metrics(probabilities, examples)
+    chosen = evaluate.choose_threshold(rows)
+    return dict(threshold=chosen["threshold"], recall=chosen["recall"],
+                false_alarms_per_hour=chosen["false_alarms_per_hour"],
+                frame_accuracy=evaluate.frame_accuracy(probabilities, examples, 0.5),
+                frame_accuracy_at_threshold=evaluate.frame_accuracy(probabilities, examples, chosen["threshold"]),
+                dev_hours=len(examples) * 10 / 3600, dev_activates=chosen["activates"], curve=rows,
+                voices_train=data["voices_train"], voices_dev=data["voices_dev"],
+                real_negatives_train=data["real_train"], real_negatives_dev=data["real_dev"])
+
+
 def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float, run_dir=RUN_DIR,
           out_dir=None, batch_size: int = BATCH_SIZE, dev_events: int = DEV_EVENTS,
           dev_negative_only: int = DEV_NEGATIVE_ONLY, command: str = "", start_from=None,
@@ -168,25 +191,11 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
         print(f"stopped at step {progress['step']} (--minutes); the same command resumes; evaluating now")
 
     print("judging on dev voices …")
-    examples = list(evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"], data["dev_backgrounds"],
-                                               dev_events, seed + 2, data["augmenter"]))
-    examples += list(evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"],
-                                                data["dev_backgrounds"], dev_negative_only, seed + 3,
-                                                data["augmenter"], negatives_only=True))
-    probabilities = evaluate.predict(model, examples)
-    rows = evaluate.event_metrics(probabilities, examples)
-    chosen = evaluate.choose_threshold(rows)
     metrics = dict(
         steps=progress["step"], examples_seen=progress["step"] * batch_size,
         train_minutes=round(progress["seconds"] / 60, 1), final_train_loss=float(np.mean(progress["losses"][-100:])),
         dev_losses=progress["dev_losses"], dropout=progress["dropout"], seed=seed,
-        threshold=chosen["threshold"], recall=chosen["recall"],
-        false_alarms_per_hour=chosen["false_alarms_per_hour"],
-        frame_accuracy=evaluate.frame_accuracy(probabilities, examples, 0.5),
-        frame_accuracy_at_threshold=evaluate.frame_accuracy(probabilities, examples, chosen["threshold"]),
-        dev_hours=len(examples) * 10 / 3600, dev_activates=chosen["activates"], curve=rows,
-        voices_train=data["voices_train"], voices_dev=data["voices_dev"],
-        real_negatives_train=data["real_train"], real_negatives_dev=data["real_dev"],
+        **judge(model, data, seed, dev_events, dev_negative_only),
         machine=f"{platform.machine()} CPU ({platform.system()})", command=command,
         learning_rate=progress.get("learning_rate", LEARNING_RATE),
         confusable_weight=progress.get("confusable_weight", 1))
@@ -196,12 +205,12 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
         earlier = before.get("stages") or [stage_summary(before)]
     metrics["stages"] = earlier + [stage_summary(metrics)]
     out_dir = Path(out_dir or trigger_model.MODEL_DIR)
-    trigger_model.save(model, out_dir, threshold=chosen["threshold"], dropout=progress["dropout"],
+    trigger_model.save(model, out_dir, threshold=metrics["threshold"], dropout=progress["dropout"],
                        refractory_steps=75)
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     (out_dir / "MODEL_CARD.md").write_text(model_card(metrics))
-    print(f"threshold {chosen['threshold']}: recall {chosen['recall']:.1%}, "
-          f"{chosen['false_alarms_per_hour']:.2f} false alarms/hour, frame accuracy {metrics['frame_accuracy']:.3f}")
+    print(f"threshold {metrics['threshold']}: recall {metrics['recall']:.1%}, "
+          f"{metrics['false_alarms_per_hour']:.2f} false alarms/hour, frame accuracy {metrics['frame_accuracy']:.3f}")
     return metrics
 
 
@@ -211,9 +220,10 @@ def dropout_note(m: dict) -> str:
         return f"Rate {m['dropout']}; no dev loss was recorded in this run."
     step, dev = m["dev_losses"][-1]
     train = m["final_train_loss"]
+    when = f"In stage 1, at step {step}" if "alpha" in m else f"At step {step}"  # an average keeps stage 1's losses
     return (f"Rate {m['dropout']} in all four Dropout layers (the course used 0.8). Every batch is fresh, so "
             f"no example is seen twice and there is little to memorise; what dropout must prevent is "
-            f"fitting the training *voices*. At step {step} the dev loss on held-out voices was {dev:.4f} "
+            f"fitting the training *voices*. {when} the dev loss on held-out voices was {dev:.4f} "
             f"against a training loss of {train:.4f} (training examples are augmented and use dropout, "
             f"so a dev loss at or below training loss means no overfitting to the training voices). "
             f"No sweep over rates was run: one run of this length was the CPU budget of the session "
@@ -225,6 +235,12 @@ def training_note(m: dict) -> str:
     stages = m.get("stages") or [stage_summary(m)]
     lines = []
     for k, stage in enumerate(stages, 1):
+        if stage.get("kind") == "average":
+            i, j = stage["of"]
+            lines.append(f"**Stage {k}.** `{stage['command']}`\n"
+                         f"No training: every weight (BatchNorm statistics too) is (1 − {stage['alpha']:g}) × "
+                         f"stage {i}'s + {stage['alpha']:g} × stage {j}'s (`core/trigger/average.py` says why).")
+            continue
         lr = stage["learning_rate"]
         start = "a fresh model" if k == 1 else f"stage {k - 1}'s weights"
         weight = (f"; every clip of a confusable word (bank.CONFUSABLES) drawn {stage['confusable_weight']}× as "
@@ -236,6 +252,12 @@ def training_note(m: dict) -> str:
                      f"{weight}; {stage['train_minutes']} minutes on {stage['machine']}, 2 cores. "
                      f"Final training loss {stage['final_train_loss']:.4f}.")
     return "\n\n".join(lines)
+
+
+def dev_loss_label(m: dict) -> str:
+    if "alpha" in m:
+        return " (stage 1)"
+    return " (last stage)" if len(m.get("stages", [])) > 1 else ""
 
 
 def model_card(m: dict) -> str:
@@ -262,7 +284,7 @@ augmentation (speed, pitch, vocal-tract length, reverb, microphone band limits, 
 
 ## Training
 {training_note(m)}
-Dev loss by step{' (last stage)' if len(m.get('stages', [])) > 1 else ''}: {dev_losses}.
+Dev loss by step{dev_loss_label(m)}: {dev_losses}.
 
 ## Dev metrics (voices training never heard, real negatives it never heard)
 {m['dev_hours']:.2f} hours of dev audio: half 10 s mixes with 0–4 "activate" as in training

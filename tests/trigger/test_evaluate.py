@@ -44,8 +44,10 @@ def test_event_metrics_per_threshold():
     assert rows[0]["false_alarms_per_hour"] == pytest.approx(1 / hours)
 
 
-def row(threshold, recall, per_hour):
-    return dict(threshold=threshold, recall=recall, false_alarms_per_hour=per_hour)
+def row(threshold, recall, per_hour, activates=757):
+    hits = round(recall * activates)
+    return dict(threshold=threshold, recall=hits / activates, hits=hits, activates=activates,
+                false_alarms_per_hour=per_hour)
 
 
 def test_choose_threshold_best_recall_within_the_false_alarm_budget():
@@ -54,10 +56,25 @@ def test_choose_threshold_best_recall_within_the_false_alarm_budget():
 
 
 def test_choose_threshold_outside_the_budget_keeps_the_recall_goal():
-    rows = [row(0.5, 0.99, 30.0), row(0.95, 0.979, 14.0), row(0.98, 0.956, 8.0), row(0.99, 0.93, 4.0)]
+    rows = [row(0.5, 0.99, 30.0), row(0.95, 0.979, 14.0), row(0.98, 0.974, 8.0), row(0.99, 0.93, 4.0)]
     assert evaluate.choose_threshold(rows)["threshold"] == 0.98  # fewest false alarms with recall ≥ 95%
     low = [row(0.5, 0.90, 30.0), row(0.9, 0.80, 10.0)]
     assert evaluate.choose_threshold(low)["threshold"] == 0.5  # none keeps 95%: the best recall
+
+
+def test_choose_threshold_wants_the_recall_goal_with_a_margin():
+    # 95.5% of 757 may well be 94% on the next 757 activates; 97.4% of them is surely above 95%
+    rows = [row(0.97, 0.979, 6.3), row(0.98, 0.974, 4.95), row(0.99, 0.955, 4.05)]
+    assert evaluate.choose_threshold(rows)["threshold"] == 0.98
+    assert evaluate.choose_threshold([row(0.98, 0.974, 5.0, activates=40), row(0.5, 0.999, 9.0, activates=40)])[
+        "threshold"] == 0.5  # 39 of 40 does not prove 95%: nothing surely keeps it, so the best recall
+
+
+def test_recall_lower_bound_is_the_wilson_interval():
+    assert evaluate.recall_lower_bound(0, 0) == 0.0
+    assert evaluate.recall_lower_bound(95, 100) == pytest.approx(0.8882, abs=1e-4)  # textbook Wilson value
+    assert evaluate.recall_lower_bound(9500, 10000) == pytest.approx(0.9456, abs=1e-4)
+    assert evaluate.recall_lower_bound(757, 757) < 1.0
 
 
 def test_the_curve_is_finer_near_the_top():

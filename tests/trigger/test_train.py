@@ -1,10 +1,11 @@
-"""Training the trigger-word model: a two-step run, then a second stage from its weights."""
+"""Training the trigger-word model: a two-step run, a second stage from its weights, their average."""
 import functools
 import json
 
 import numpy as np
 import pytest
 
+from core.trigger import average
 from core.trigger import bank as trigger_bank
 from core.trigger import model as trigger_model
 from core.trigger import train
@@ -37,7 +38,7 @@ def test_learning_rate_is_a_cosine_to_a_tenth():
 
 
 @pytest.mark.slow
-def test_two_steps_then_a_second_stage_writes_a_card_with_both(tmp_path, few_real_negatives):
+def test_two_steps_a_second_stage_and_their_average_write_cards_with_every_stage(tmp_path, few_real_negatives):
     small = dict(batch_size=2, dev_events=3, dev_negative_only=3)
     first = tmp_path / "first"
     m1 = train.train(BUNDLED_DIR, 2, None, 0, 0.2, tmp_path / "run1", first, command="stage one", **small)
@@ -57,3 +58,16 @@ def test_two_steps_then_a_second_stage_writes_a_card_with_both(tmp_path, few_rea
     drift = max(float(np.abs(np.array(a) - np.array(b)).max())
                 for a, b in zip(before.trainable_weights, after.trainable_weights))
     assert 0 < drift < 0.01  # Adam's first step moves a weight by about the learning rate
+
+    # stage 3: halfway between the two, judged the same way; a card that lists all three
+    third = tmp_path / "third"
+    m3 = average.average(first, second, 0.5, BUNDLED_DIR, third, command="stage three")
+    assert [s["command"] for s in m3["stages"]] == ["stage one", "stage two", "stage three"]
+    mixed, _ = trigger_model.load(third)
+    for a, b, m in zip(before.weights, after.weights, mixed.weights):
+        np.testing.assert_allclose(np.array(m), (np.array(a) + np.array(b)) / 2, atol=1e-6)
+    card = (third / "MODEL_CARD.md").read_text()
+    assert "**Stage 3.** `stage three`" in card and "0.5 × stage 2's" in card and "(stage 1)" in card
+    assert json.loads((third / "config.json").read_text())["threshold"] == m3["threshold"]
+    with pytest.raises(ValueError, match="not trained from"):
+        average.average(second, first, 0.5, BUNDLED_DIR, tmp_path / "nonsense")

@@ -1,0 +1,96 @@
+"""Average the weights of two training stages, and judge the result as training does.
+
+    python -m core.trigger.average runs/trigger/stage1 runs/trigger/stage2/model --alpha 0.5 --out models/trigger
+
+A second stage that draws confusable words more often cuts false alarms but forgets some
+"activate"s (README, "Trigger word"). Its weights and its starting point's lie in one basin,
+so the straight line between them holds models in between; the weights halfway along often
+keep most of the gain and most of the recall (Wortsman et al., "Robust fine-tuning of
+zero-shot models", 2022). No training happens here: (1 − alpha) · first + alpha · second for
+every weight, BatchNorm statistics included, then the dev judging of core.trigger.train.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shlex
+import sys
+from pathlib import Path
+
+
+def mix_weights(first, second, alpha: float) -> list:
+    """(1 − alpha) · first + alpha · second, weight by weight (lists of numpy arrays)."""
+    if not 0.0 <= alpha <= 1.0:
+        raise ValueError(f"alpha must lie in [0, 1], got {alpha}")
+    if [w.shape for w in first] != [w.shape for w in second]:
+        raise ValueError("the two models have different weight shapes")
+    return [(1.0 - alpha) * a + alpha * b for a, b in zip(first, second)]
+
+
+def stages_of(model_dir) -> list[dict]:
+    from core.trigger.train import stage_summary
+
+    metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
+    return metrics.get("stages") or [stage_summary(metrics)]
+
+
+def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, seed: int = 0, command: str = "") -> dict:
+    """Write the averaged model, its metrics.json and MODEL_CARD.md to out_dir; returns the metrics.
+
+    second_dir must have been trained from first_dir (its stages start with first_dir's):
+    averaging two unrelated models gives noise, not a model in between.
+    """
+    from core.trigger import model as trigger_model
+    from core.trigger.train import judge, load_data, model_card
+
+    first_stages, second_stages = stages_of(first_dir), stages_of(second_dir)
+    if [s["command"] for s in second_stages[:len(first_stages)]] != [s["command"] for s in first_stages]:
+        raise ValueError(f"{second_dir} was not trained from {first_dir}: its stages do not start with theirs")
+    first, first_config = trigger_model.load(first_dir)
+    second, _ = trigger_model.load(second_dir)
+    first.set_weights(mix_weights(first.get_weights(), second.get_weights(), alpha))
+    first_metrics = json.loads((Path(first_dir) / "metrics.json").read_text())
+    data = load_data(bank_dir, seed)
+    metrics = dict(
+        steps=0, examples_seen=0, train_minutes=0.0,
+        # the dropout argument of the card belongs to the run that trained from scratch
+        final_train_loss=first_metrics["final_train_loss"], dev_losses=first_metrics["dev_losses"],
+        dropout=first_config.get("dropout"), seed=seed, **judge(first, data, seed),
+        machine=f"{platform.machine()} CPU ({platform.system()})", command=command, alpha=alpha)
+    metrics["stages"] = second_stages + [dict(kind="average", command=command, alpha=alpha,
+                                              of=[len(first_stages), len(second_stages)],
+                                              machine=metrics["machine"])]
+    out_dir = Path(out_dir)
+    trigger_model.save(first, out_dir, threshold=metrics["threshold"], dropout=metrics["dropout"],
+                       refractory_steps=75)
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    (out_dir / "MODEL_CARD.md").write_text(model_card(metrics))
+    return metrics
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.trigger.average", description=__doc__.splitlines()[0])
+    parser.add_argument("first", help="a model folder (the earlier stage)")
+    parser.add_argument("second", help="a model folder trained from the first (--start-from)")
+    parser.add_argument("--alpha", type=float, default=0.5, help="0: the first model, 1: the second")
+    parser.add_argument("--bank", default="runs/trigger/bank", help="the voice bank training used (for dev voices)")
+    parser.add_argument("--seed", type=int, default=0, help="the training seed (picks the same dev mixes)")
+    parser.add_argument("--out", required=True, help="where the averaged model goes (e.g. models/trigger)")
+    args = parser.parse_args(argv)
+    if not Path(args.bank, "manifest.json").exists():
+        print(f"no voice bank in {args.bank}: build one with python -m core.trigger bank --out {args.bank}",
+              file=sys.stderr)
+        return 1
+    command = "python -m core.trigger.average " + shlex.join(sys.argv[1:] if argv is None else argv)
+    try:
+        m = average(args.first, args.second, args.alpha, args.bank, args.out, args.seed, command)
+    except (ValueError, FileNotFoundError) as error:
+        print(error, file=sys.stderr)
+        return 1
+    print(f"threshold {m['threshold']}: recall {m['recall']:.1%}, {m['false_alarms_per_hour']:.2f} false alarms/hour")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
