@@ -223,7 +223,7 @@ except AudioError as err:
     samples = None
 
 if samples is not None:
-    threshold = st.slider("Threshold", 0.05, 0.95, float(detector.threshold), 0.05, key="teach_threshold",
+    threshold = st.slider("Threshold", 0.05, 0.99, float(detector.threshold), 0.01, key="teach_threshold",
                           help=f"The shipped model's card chose {detector.threshold:.2f}; both use the same.")
     st.audio(wav_bytes(samples), format="audio/wav")
     columns = st.columns(2)

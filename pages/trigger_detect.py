@@ -63,7 +63,7 @@ if samples is None:
     st.info("Choose an example, upload a WAV file or record one.")
     st.stop()
 
-threshold = st.slider("Threshold", 0.05, 0.95, float(detector.threshold), 0.05, key="detect_threshold",
+threshold = st.slider("Threshold", 0.05, 0.99, float(detector.threshold), 0.01, key="detect_threshold",
                       help=f"The model card's default is {detector.threshold:.2f}.")
 try:
     result = detector.detect(samples, threshold)

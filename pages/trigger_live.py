@@ -62,7 +62,7 @@ stream.allow_loopback_ice()  # only when TRIGGER_LIVE_LOOPBACK_ICE=1 (the end-to
 session = st.session_state.get("live_session")
 if session is None or session.detector is not detector:
     session = st.session_state["live_session"] = stream.LiveSession(detector)
-session.threshold = st.slider("Threshold", 0.05, 0.95, float(detector.threshold), 0.05, key="live_threshold",
+session.threshold = st.slider("Threshold", 0.05, 0.99, float(detector.threshold), 0.01, key="live_threshold",
                               help=f"The model card's default is {detector.threshold:.2f}.")
 
 ctx = webrtc_streamer(

@@ -28,9 +28,8 @@ from core.trigger.evaluate import EARLY, LATE, match_events, predictor
 from core.trigger.detect import REFRACTORY_STEPS, STEP_SECONDS, detect_events
 
 KINDS = ("real", "ordinary", "confusable")
-THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.98, 0.99)
+THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99)
 DEV_BANK = Path("runs/trigger/dev_bank")
-WORDS_AT = 0.95  # the threshold whose false alarms are listed word by word (the shipped default)
 
 
 def blame(detection_seconds, segments, labels) -> list:
@@ -80,8 +79,10 @@ def mixes(activates, negatives, backgrounds, n: int, seed: int, augmenter, with_
         yield example.x.T.astype(np.float32), example.segments
 
 
-def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS, real_per_word=None) -> dict:
-    """Recall and false alarms per hour for each kind of negative speech, and per word."""
+def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS, real_per_word=None,
+            words_at: float = 0.95) -> dict:
+    """Recall and false alarms per hour for each kind of negative speech, and per word at the
+    threshold nearest words_at (give it the model's default)."""
     from core.trigger.augment import Augmenter
     from core.trigger.bank import CONFUSABLES, load_bank, real_negatives
     from core.trigger.dataset import generated_backgrounds
@@ -102,7 +103,9 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
     model = model if model is not None else load()[0]
     predict, augmenter = predictor(model), Augmenter()
     hours = n_mixes * 10 / 3600
-    report = dict(mixes_per_kind=n_mixes, hours_per_kind=hours, thresholds=list(thresholds), kinds={}, words={})
+    words_at = min(thresholds, key=lambda t: abs(t - words_at))
+    report = dict(mixes_per_kind=n_mixes, hours_per_kind=hours, thresholds=list(thresholds), kinds={}, words={},
+                  words_at=words_at)
     every_negative = [c for clips, _ in by_kind.values() for c in clips]
     made = list(mixes(bank.activates, every_negative, backgrounds, n_mixes, seed, augmenter, True))
     probabilities = predict([x for x, _ in made])
@@ -118,7 +121,7 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
         clips, labels = by_kind[kind]
         made = list(mixes(bank.activates, clips, backgrounds, n_mixes, seed + 1 + k, augmenter, False))
         probabilities = predict([x for x, _ in made])
-        rates, words, words_at = {}, Counter(), min(thresholds, key=lambda t: abs(t - WORDS_AT))
+        rates, words = {}, Counter()
         for threshold in thresholds:
             blamed = [label for p, (_, segments) in zip(probabilities, made)
                       for label in blame([(i + 1) * STEP_SECONDS for i in detect_events(p, threshold, REFRACTORY_STEPS)],
@@ -142,7 +145,7 @@ def markdown(report: dict, command: str) -> str:
     for t in thresholds:
         lines.append(f"| {t} | {report['recall'][t]:.1%} | " + " | ".join(
             f"{report['kinds'][k]['false_alarms_per_hour'][t]:.1f}" for k in KINDS) + " |")
-    lines += ["", f"False alarms by word at threshold {min(report['thresholds'], key=lambda t: abs(t - WORDS_AT))}:", ""]
+    lines += ["", f"False alarms by word at threshold {report['words_at']} (the model's default):", ""]
     for kind in KINDS:
         words = ", ".join(f"{w} {n}" for w, n in report["words"][kind].items()) or "none"
         lines.append(f"- {kind} ({report['kinds'][kind]['clips']} clips): {words}")
@@ -164,7 +167,8 @@ def main(argv=None) -> int:
         build_dev_bank(args.bank, args.clips, args.seed)
     from core.trigger.model import MODEL_DIR, load
 
-    report = analyse(args.bank, args.mixes, args.seed, model=load(args.model or MODEL_DIR)[0])
+    model, config = load(args.model or MODEL_DIR)
+    report = analyse(args.bank, args.mixes, args.seed, model=model, words_at=config.get("threshold", 0.95))
     command = "python -m core.trigger.false_alarms " + shlex.join(sys.argv[1:] if argv is None else argv)
     text = markdown(report, command.strip())
     print(text)
