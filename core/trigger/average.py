@@ -60,6 +60,7 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, seed: int = 
         machine=f"{platform.machine()} CPU ({platform.system()})", command=command, alpha=alpha)
     metrics["stages"] = second_stages + [dict(kind="average", command=command, alpha=alpha,
                                               of=[len(first_stages), len(second_stages)],
+                                              folders=[str(first_dir), str(second_dir)],
                                               machine=metrics["machine"])]
     out_dir = Path(out_dir)
     trigger_model.save(first, out_dir, threshold=metrics["threshold"], dropout=metrics["dropout"],

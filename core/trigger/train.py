@@ -236,10 +236,11 @@ def training_note(m: dict) -> str:
     lines = []
     for k, stage in enumerate(stages, 1):
         if stage.get("kind") == "average":
-            i, j = stage["of"]
+            (i, j), (a, b) = stage["of"], stage.get("folders", ("", ""))
             lines.append(f"**Stage {k}.** `{stage['command']}`\n"
                          f"No training: every weight (BatchNorm statistics too) is (1 − {stage['alpha']:g}) × "
-                         f"stage {i}'s + {stage['alpha']:g} × stage {j}'s (`core/trigger/average.py` says why).")
+                         f"stage {i}'s (`{a}`) + {stage['alpha']:g} × stage {j}'s (`{b}`); "
+                         f"`core/trigger/average.py` says why.")
             continue
         lr = stage["learning_rate"]
         start = "a fresh model" if k == 1 else f"stage {k - 1}'s weights"
