@@ -226,8 +226,9 @@ def dropout_note(m: dict) -> str:
             f"fitting the training *voices*. {when} the dev loss on held-out voices was {dev:.4f} "
             f"against a training loss of {train:.4f} (training examples are augmented and use dropout, "
             f"so a dev loss at or below training loss means no overfitting to the training voices). "
-            f"No sweep over rates was run: one run of this length was the CPU budget of the session "
-            f"that trained it, so the rate is a judgement checked by this gap, not a tuned value.")
+            f"Rates were compared by short runs from scratch that differ only in the rate (a full run per "
+            f"rate, 90 minutes each, was not affordable): [DROPOUT.md](DROPOUT.md) "
+            f"(`benchmarks/dropout_sweep.py`).")
 
 
 def training_note(m: dict) -> str:
