@@ -224,8 +224,9 @@ def dropout_note(m: dict) -> str:
     return (f"Rate {m['dropout']} in all four Dropout layers (the course used 0.8). Every batch is fresh, so "
             f"no example is seen twice and there is little to memorise; what dropout must prevent is "
             f"fitting the training *voices*. {when} the dev loss on held-out voices was {dev:.4f} "
-            f"against a training loss of {train:.4f} (training examples are augmented and use dropout, "
-            f"so a dev loss at or below training loss means no overfitting to the training voices). "
+            f"against a training loss of {train:.4f} (training examples are augmented and use dropout): "
+            f"{'no gap, so no sign of' if dev <= train else 'a small gap, so little'} overfitting to "
+            f"the training voices. "
             f"Rates were compared by short runs from scratch that differ only in the rate (a full run per "
             f"rate, 90 minutes each, was not affordable): [DROPOUT.md](DROPOUT.md) "
             f"(`benchmarks/dropout_sweep.py`).")
