@@ -30,6 +30,7 @@ from core.trigger.detect import REFRACTORY_STEPS, STEP_SECONDS, detect_events
 KINDS = ("real", "ordinary", "confusable")
 THRESHOLDS = (0.5, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99)
 DEV_BANK = Path("runs/trigger/dev_bank")
+WORST_VOICES, MIN_SAID = 5, 20  # the report names the hardest voice variants heard this often
 
 
 def blame(detection_seconds, segments, labels) -> list:
@@ -50,6 +51,27 @@ def blame(detection_seconds, segments, labels) -> list:
                 and s["start_ms"] / 1000 <= t <= s["end_ms"] / 1000 + LATE]
         blamed.append(labels[near[-1]["index"]] if near else None)
     return blamed
+
+
+def voice_variant(voice_id: str) -> str:
+    """espeak-ng's variants ("+Alicia") cut across accents; the rest are whole voices ("flite:awb")."""
+    return voice_id.rsplit("+", 1)[1] if "+" in voice_id else voice_id
+
+
+def recall_by_voice(detections, segment_lists, voices) -> dict:
+    """{voice variant: [heard, said]}: an "activate" is heard when a detection falls EARLY s
+    before to LATE s after its end. detections[k]: seconds, for the mix with segment_lists[k];
+    voices[i]: the voice id of activate clip i."""
+    counts = {}
+    for times, segments in zip(detections, segment_lists):
+        for s in segments:
+            if s["kind"] != "activate" or not s["placed"]:
+                continue
+            end = s["end_ms"] / 1000
+            tally = counts.setdefault(voice_variant(voices[s["index"]]), [0, 0])
+            tally[0] += any(end - EARLY <= t <= end + LATE for t in times)
+            tally[1] += 1
+    return counts
 
 
 def build_dev_bank(out_dir, n_clips: int, seed: int):
@@ -117,6 +139,10 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
             h, s, _ = match_events(detect_events(p, threshold, REFRACTORY_STEPS), ends)
             hits, scorable = hits + h, scorable + s
         report["recall"][str(threshold)] = hits / max(1, scorable)
+    voices = [row["voice_id"] for row in bank.activate_info]
+    report["recall_by_voice"] = recall_by_voice(
+        [[(i + 1) * STEP_SECONDS for i in detect_events(p, words_at, REFRACTORY_STEPS)] for p in probabilities],
+        [segments for _, segments in made], voices)
     for k, kind in enumerate(KINDS):
         clips, labels = by_kind[kind]
         made = list(mixes(bank.activates, clips, backgrounds, n_mixes, seed + 1 + k, augmenter, False))
@@ -145,6 +171,10 @@ def markdown(report: dict, command: str) -> str:
     for t in thresholds:
         lines.append(f"| {t} | {report['recall'][t]:.1%} | " + " | ".join(
             f"{report['kinds'][k]['false_alarms_per_hour'][t]:.1f}" for k in KINDS) + " |")
+    voices = sorted((heard / said, name, heard, said) for name, (heard, said) in report["recall_by_voice"].items()
+                    if said >= MIN_SAID)[:WORST_VOICES]
+    lines += ["", f"Hardest voices at threshold {report['words_at']} (variants with ≥ {MIN_SAID} \"activate\"): "
+              + ", ".join(f"{name} {rate:.0%} ({heard} of {said})" for rate, name, heard, said in voices)]
     lines += ["", f"False alarms by word at threshold {report['words_at']} (the model's default):", ""]
     for kind in KINDS:
         words = ", ".join(f"{w} {n}" for w, n in report["words"][kind].items()) or "none"

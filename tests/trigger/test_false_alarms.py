@@ -18,6 +18,14 @@ def test_blame_skips_hits_and_names_the_clip_a_false_alarm_follows():
     assert false_alarms.blame([1.9, 3.2, 4.5, 7.6, 8.2], segments, labels) == ["captivate", "captivate", None, None]
 
 
+def test_recall_by_voice_counts_each_activate_for_its_variant():
+    voices = ["espeak-ng:en-gb+Alicia", "flite:awb"]
+    mixes = [[seg("activate", 0, 1000, 1800), seg("activate", 1, 4000, 4800)], [seg("activate", 0, 2000, 2600)]]
+    detections = [[1.9], [9.0]]  # heard the first Alicia, missed awb, missed the second Alicia (far off)
+    assert false_alarms.recall_by_voice(detections, mixes, voices) == {"Alicia": [1, 2], "flite:awb": [0, 1]}
+    assert false_alarms.voice_variant("espeakng-loader:en-gb-scotland+Alicia") == "Alicia"
+
+
 def test_a_second_detection_on_one_activate_is_a_false_alarm():
     segments = [seg("activate", 0, 1000, 1800)]
     assert false_alarms.blame([1.9, 2.5], segments, []) == [None]
@@ -33,4 +41,5 @@ def test_a_tiny_analysis_on_the_bundled_bank_reports_every_kind():
         assert rates["0.5"] >= rates["0.95"] >= 0  # a higher threshold never fires more
         assert sum(report["words"][kind].values()) * 3600 / (2 * 10) == pytest.approx(rates["0.95"])
     text = false_alarms.markdown(report, "python -m core.trigger.false_alarms")
-    assert "| 0.95 |" in text and "confusable" in text
+    assert "| 0.95 |" in text and "confusable" in text and "Hardest voices" in text
+    assert sum(said for _, said in report["recall_by_voice"].values()) > 0
