@@ -54,7 +54,7 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, seed: int = 
     data = load_data(bank_dir, seed)
     metrics = dict(
         steps=0, examples_seen=0, train_minutes=0.0,
-        # the dropout argument of the card belongs to the run that trained from scratch
+        # the card's dropout note and dev losses are those of the first model's run
         final_train_loss=first_metrics["final_train_loss"], dev_losses=first_metrics["dev_losses"],
         dropout=first_config.get("dropout"), seed=seed, **judge(first, data, seed),
         machine=f"{platform.machine()} CPU ({platform.system()})", command=command, alpha=alpha)

@@ -220,7 +220,8 @@ def dropout_note(m: dict) -> str:
         return f"Rate {m['dropout']}; no dev loss was recorded in this run."
     step, dev = m["dev_losses"][-1]
     train = m["final_train_loss"]
-    when = f"In stage 1, at step {step}" if "alpha" in m else f"At step {step}"  # an average keeps stage 1's losses
+    source = losses_stage(m)
+    when = f"In stage {source}, at step {step}" if source else f"At step {step}"
     return (f"Rate {m['dropout']} in all four Dropout layers (the course used 0.8). Every batch is fresh, so "
             f"no example is seen twice and there is little to memorise; what dropout must prevent is "
             f"fitting the training *voices*. {when} the dev loss on held-out voices was {dev:.4f} "
@@ -257,9 +258,15 @@ def training_note(m: dict) -> str:
     return "\n\n".join(lines)
 
 
+def losses_stage(m: dict):
+    """The stage whose losses an averaged model's card shows (the first of the two it mixed); None otherwise."""
+    last = (m.get("stages") or [{}])[-1]
+    return last["of"][0] if last.get("kind") == "average" else None
+
+
 def dev_loss_label(m: dict) -> str:
-    if "alpha" in m:
-        return " (stage 1)"
+    if losses_stage(m):
+        return f" (stage {losses_stage(m)})"
     return " (last stage)" if len(m.get("stages", [])) > 1 else ""
 
 
