@@ -35,14 +35,14 @@ def stages_of(model_dir) -> list[dict]:
     return metrics.get("stages") or [stage_summary(metrics)]
 
 
-def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, seed: int = 0, command: str = "") -> dict:
+def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str = "") -> dict:
     """Write the averaged model, its metrics.json and MODEL_CARD.md to out_dir; returns the metrics.
 
     second_dir must have been trained from first_dir (its stages start with first_dir's):
     averaging two unrelated models gives noise, not a model in between.
     """
     from core.trigger import model as trigger_model
-    from core.trigger.train import judge, load_data, model_card
+    from core.trigger.train import DEV_SEED, judge, load_data, model_card
 
     first_stages, second_stages = stages_of(first_dir), stages_of(second_dir)
     if [s["command"] for s in second_stages[:len(first_stages)]] != [s["command"] for s in first_stages]:
@@ -51,12 +51,12 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, seed: int = 
     second, _ = trigger_model.load(second_dir)
     first.set_weights(mix_weights(first.get_weights(), second.get_weights(), alpha))
     first_metrics = json.loads((Path(first_dir) / "metrics.json").read_text())
-    data = load_data(bank_dir, seed)
+    data = load_data(bank_dir, DEV_SEED)
     metrics = dict(
         steps=0, examples_seen=0, train_minutes=0.0,
         # the card's dropout note and dev losses are those of the first model's run
         final_train_loss=first_metrics["final_train_loss"], dev_losses=first_metrics["dev_losses"],
-        dropout=first_config.get("dropout"), seed=seed, **judge(first, data, seed),
+        dropout=first_config.get("dropout"), seed=DEV_SEED, **judge(first, data),
         machine=f"{platform.machine()} CPU ({platform.system()})", command=command, alpha=alpha)
     metrics["stages"] = second_stages + [dict(kind="average", command=command, alpha=alpha,
                                               of=[len(first_stages), len(second_stages)],
@@ -76,7 +76,6 @@ def main(argv=None) -> int:
     parser.add_argument("second", help="a model folder trained from the first (--start-from)")
     parser.add_argument("--alpha", type=float, default=0.5, help="0: the first model, 1: the second")
     parser.add_argument("--bank", default="runs/trigger/bank", help="the voice bank training used (for dev voices)")
-    parser.add_argument("--seed", type=int, default=0, help="the training seed (picks the same dev mixes)")
     parser.add_argument("--out", required=True, help="where the averaged model goes (e.g. models/trigger)")
     args = parser.parse_args(argv)
     if not Path(args.bank, "manifest.json").exists():
@@ -85,7 +84,7 @@ def main(argv=None) -> int:
         return 1
     command = "python -m core.trigger.average " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
-        m = average(args.first, args.second, args.alpha, args.bank, args.out, args.seed, command)
+        m = average(args.first, args.second, args.alpha, args.bank, args.out, command)
     except (ValueError, FileNotFoundError) as error:
         print(error, file=sys.stderr)
         return 1

@@ -114,12 +114,15 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
     bank = load_bank(bank_dir)
     _, real_dev = split_real_negatives(real_negatives(per_word=real_per_word))
     texts = [row["text"] for row in bank.negative_info]
-    by_kind = {
-        "real": (list(real_dev), ["real recording"] * len(real_dev)),
+    speakers = [voice_variant(row["voice_id"]) for row in bank.negative_info]
+    by_kind = {  # kind: (clips, their words, their voices)
+        "real": (list(real_dev), ["real recording"] * len(real_dev), ["real people"] * len(real_dev)),
         "ordinary": ([c for c, t in zip(bank.negatives, texts) if t not in CONFUSABLES],
-                     [t for t in texts if t not in CONFUSABLES]),
+                     [t for t in texts if t not in CONFUSABLES],
+                     [v for v, t in zip(speakers, texts) if t not in CONFUSABLES]),
         "confusable": ([c for c, t in zip(bank.negatives, texts) if t in CONFUSABLES],
-                       [t for t in texts if t in CONFUSABLES]),
+                       [t for t in texts if t in CONFUSABLES],
+                       [v for v, t in zip(speakers, texts) if t in CONFUSABLES]),
     }
     backgrounds = list(bank.backgrounds) + generated_backgrounds(8, seed + 1000, [(c, 44100) for c in bank.negatives])
     model = model if model is not None else load()[0]
@@ -127,8 +130,8 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
     hours = n_mixes * 10 / 3600
     words_at = min(thresholds, key=lambda t: abs(t - words_at))
     report = dict(mixes_per_kind=n_mixes, hours_per_kind=hours, thresholds=list(thresholds), kinds={}, words={},
-                  words_at=words_at)
-    every_negative = [c for clips, _ in by_kind.values() for c in clips]
+                  words_at=words_at, false_alarm_voices={})
+    every_negative = [c for clips, _, _ in by_kind.values() for c in clips]
     made = list(mixes(bank.activates, every_negative, backgrounds, n_mixes, seed, augmenter, True))
     probabilities = predict([x for x, _ in made])
     report["recall"] = {}
@@ -143,8 +146,9 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
     report["recall_by_voice"] = recall_by_voice(
         [[(i + 1) * STEP_SECONDS for i in detect_events(p, words_at, REFRACTORY_STEPS)] for p in probabilities],
         [segments for _, segments in made], voices)
+    said_by = Counter()
     for k, kind in enumerate(KINDS):
-        clips, labels = by_kind[kind]
+        clips, labels, voice_labels = by_kind[kind]
         made = list(mixes(bank.activates, clips, backgrounds, n_mixes, seed + 1 + k, augmenter, False))
         probabilities = predict([x for x, _ in made])
         rates, words = {}, Counter()
@@ -155,8 +159,13 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
             rates[str(threshold)] = len(blamed) / hours
             if threshold == words_at:
                 words = Counter(label or "(nothing near)" for label in blamed)
+                said_by.update(label or "(nothing near)" for p, (_, segments) in zip(probabilities, made)
+                               for label in blame([(i + 1) * STEP_SECONDS for i in
+                                                   detect_events(p, threshold, REFRACTORY_STEPS)],
+                                                  segments, voice_labels))
         report["kinds"][kind] = dict(false_alarms_per_hour=rates, clips=len(clips))
         report["words"][kind] = dict(words.most_common())
+    report["false_alarm_voices"] = dict(said_by.most_common())
     return report
 
 
@@ -175,6 +184,9 @@ def markdown(report: dict, command: str) -> str:
                     if said >= MIN_SAID)[:WORST_VOICES]
     lines += ["", f"Hardest voices at threshold {report['words_at']} (variants with ≥ {MIN_SAID} \"activate\"): "
               + ", ".join(f"{name} {rate:.0%} ({heard} of {said})" for rate, name, heard, said in voices)]
+    by_voice = report.get("false_alarm_voices", {})
+    lines += ["", f"False alarms by voice at threshold {report['words_at']}, all kinds together: "
+              + (", ".join(f"{name} {n}" for name, n in by_voice.items()) or "none")]
     lines += ["", f"False alarms by word at threshold {report['words_at']} (the model's default):", ""]
     for kind in KINDS:
         words = ", ".join(f"{w} {n}" for w, n in report["words"][kind].items()) or "none"

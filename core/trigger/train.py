@@ -32,6 +32,7 @@ BATCH_SIZE = 16
 LEARNING_RATE, FINAL_LEARNING_RATE = 1e-3, 1e-4
 DEV_EVENTS, DEV_NEGATIVE_ONLY = 400, 400  # 800 × 10 s ≈ 2.2 hours of dev audio
 REAL_DEV_EVERY = 4  # every 4th real recording (per word, in file order) is kept for dev
+DEV_SEED = 0  # dev mixes come from this seed whatever the training seed: every stage is judged on the same audio
 
 
 def split_real_negatives(clips):
@@ -41,29 +42,34 @@ def split_real_negatives(clips):
     return train, dev
 
 
-def load_data(bank_dir, seed: int, confusable_weight: int = 1):
+def load_data(bank_dir, seed: int, confusable_weight: int = 1, more_banks=()):
     """Train and dev clips, backgrounds and an augmenter.
 
     confusable_weight: how many times each training clip of a word that sounds like part of
     "activate" (bank.CONFUSABLES) is drawn as often as another negative; dev is never weighted.
+    more_banks: further bank folders (another --seed) whose training-voice clips join training,
+    more takes of every word at other speeds and pitches; their dev-voice clips are dropped, so
+    dev is the first bank's alone.
     """
     from core.trigger.augment import Augmenter
     from core.trigger.bank import CONFUSABLES, load_bank, real_negatives, split_bank
     from core.trigger.dataset import generated_backgrounds
 
     train, dev = split_bank(load_bank(bank_dir))
+    more = [split_bank(load_bank(folder))[0] for folder in more_banks]
     real_train, real_dev = split_real_negatives(real_negatives())
     babble = [(clip, 44100) for clip in train.negatives]
-    confusables = [c for c, row in zip(train.negatives, train.negative_info) if row["text"] in CONFUSABLES]
+    negatives = [(c, row) for b in [train, *more] for c, row in zip(b.negatives, b.negative_info)]
+    confusables = [c for c, row in negatives if row["text"] in CONFUSABLES]
     data = dict(
-        train_activates=train.activates,
-        train_negatives=list(train.negatives) + confusables * (confusable_weight - 1) + real_train,
+        train_activates=list(train.activates) + [c for b in more for c in b.activates],
+        train_negatives=[c for c, _ in negatives] + confusables * (confusable_weight - 1) + real_train,
         dev_activates=dev.activates, dev_negatives=list(dev.negatives) + real_dev,
         train_backgrounds=list(train.backgrounds[::2]) + generated_backgrounds(24, seed, babble),
         dev_backgrounds=list(train.backgrounds[1::2]) + generated_backgrounds(
-            12, seed + 1000, [(clip, 44100) for clip in dev.negatives]),
+            12, DEV_SEED + 1000, [(clip, 44100) for clip in dev.negatives]),
         augmenter=Augmenter(),
-        voices_train=sorted({r["voice_id"] for r in train.activate_info + train.negative_info}),
+        voices_train=sorted({r["voice_id"] for b in [train, *more] for r in b.activate_info + b.negative_info}),
         voices_dev=sorted({r["voice_id"] for r in dev.activate_info + dev.negative_info}),
         real_train=len(real_train), real_dev=len(real_dev))
     return data
@@ -101,19 +107,19 @@ def stage_summary(m: dict) -> dict:
     return dict(command=m["command"], steps=m["steps"], examples_seen=m["examples_seen"],
                 train_minutes=m["train_minutes"], final_train_loss=m["final_train_loss"],
                 learning_rate=m.get("learning_rate", LEARNING_RATE), confusable_weight=m.get("confusable_weight", 1),
-                machine=m["machine"])
+                more_banks=m.get("more_banks", []), machine=m["machine"])
 
 
-def judge(model, data, seed: int, dev_events: int = DEV_EVENTS, dev_negative_only: int = DEV_NEGATIVE_ONLY) -> dict:
+def judge(model, data, dev_events: int = DEV_EVENTS, dev_negative_only: int = DEV_NEGATIVE_ONLY) -> dict:
     """The dev figures of the model card: 10 s mixes of held-out voices (half with 0–4
-    "activate", half negatives only) from seeds seed+2 and seed+3, the recall / false-alarm
-    curve over thresholds and the default threshold evaluate.choose_threshold picks from it."""
+    "activate", half negatives only) from seeds DEV_SEED+2 and DEV_SEED+3, the recall /
+    false-alarm curve over thresholds and the default threshold evaluate.choose_threshold picks."""
     from core.trigger import evaluate
 
     examples = list(evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"], data["dev_backgrounds"],
-                                               dev_events, seed + 2, data["augmenter"]))
+                                               dev_events, DEV_SEED + 2, data["augmenter"]))
     examples += list(evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"],
-                                                data["dev_backgrounds"], dev_negative_only, seed + 3,
+                                                data["dev_backgrounds"], dev_negative_only, DEV_SEED + 3,
                                                 data["augmenter"], negatives_only=True))
     probabilities = evaluate.predict(model, examples)
     rows = evaluate.event_metrics(probabilities, examples)
@@ -130,9 +136,9 @@ def judge(model, data, seed: int, dev_events: int = DEV_EVENTS, dev_negative_onl
 def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float, run_dir=RUN_DIR,
           out_dir=None, batch_size: int = BATCH_SIZE, dev_events: int = DEV_EVENTS,
           dev_negative_only: int = DEV_NEGATIVE_ONLY, command: str = "", start_from=None,
-          confusable_weight: int = 1, start_learning_rate: float = LEARNING_RATE) -> dict:
+          confusable_weight: int = 1, start_learning_rate: float = LEARNING_RATE, more_banks=()) -> dict:
     """Train (or resume) and judge; start_from: a model folder whose weights are the starting
-    point (a second stage), else a fresh model."""
+    point (a second stage), else a fresh model; more_banks: see load_data."""
     import keras
     from tqdm import tqdm
 
@@ -142,7 +148,7 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
     keras.utils.set_random_seed(seed)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    data = load_data(bank_dir, seed, confusable_weight)
+    data = load_data(bank_dir, seed, confusable_weight, more_banks)
     progress_path = run_dir / PROGRESS
     if (run_dir / CHECKPOINT).exists() and progress_path.exists():
         model = keras.models.load_model(run_dir / CHECKPOINT)
@@ -161,7 +167,7 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
                     "seed": seed, "batch_size": batch_size, "start_from": str(start_from) if start_from else None,
                     "confusable_weight": confusable_weight, "learning_rate": start_learning_rate}
     dev_batch = [e for e in evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"],
-                                                        data["dev_backgrounds"], 48, seed + 1, data["augmenter"])]
+                                                        data["dev_backgrounds"], 48, DEV_SEED + 1, data["augmenter"])]
     dev_x, dev_y = np.stack([e.x for e in dev_batch]), np.stack([e.y[:, None] for e in dev_batch])
     deadline = time.time() + 60 * minutes if minutes else None
     started = time.time() - progress["seconds"]
@@ -195,10 +201,11 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
         steps=progress["step"], examples_seen=progress["step"] * batch_size,
         train_minutes=round(progress["seconds"] / 60, 1), final_train_loss=float(np.mean(progress["losses"][-100:])),
         dev_losses=progress["dev_losses"], dropout=progress["dropout"], seed=seed,
-        **judge(model, data, seed, dev_events, dev_negative_only),
+        **judge(model, data, dev_events, dev_negative_only),
         machine=f"{platform.machine()} CPU ({platform.system()})", command=command,
         learning_rate=progress.get("learning_rate", LEARNING_RATE),
-        confusable_weight=progress.get("confusable_weight", 1))
+        confusable_weight=progress.get("confusable_weight", 1),
+        more_banks=[json.loads(Path(b, "manifest.json").read_text()).get("made_by", str(b)) for b in more_banks])
     earlier = []
     if progress.get("start_from"):
         before = json.loads((Path(progress["start_from"]) / "metrics.json").read_text())
@@ -247,13 +254,14 @@ def training_note(m: dict) -> str:
             continue
         lr = stage["learning_rate"]
         start = "a fresh model" if k == 1 else f"stage {k - 1}'s weights"
+        more = "".join(f"; training clips of bank `{b}` too" for b in stage.get("more_banks", []))
         weight = (f"; every clip of a confusable word (bank.CONFUSABLES) drawn {stage['confusable_weight']}× as "
                   f"often as another negative" if stage["confusable_weight"] != 1 else "")
         lines.append(f"{f'**Stage {k}.** ' if len(stages) > 1 else ''}`{stage['command']}`\n"
                      f"{stage['steps']} steps of {stage['examples_seen'] // max(1, stage['steps'])} fresh examples "
                      f"({stage['examples_seen']:,} examples) from {start}, Adam with cosine learning rate "
                      f"{lr:g} → {lr * FINAL_LEARNING_RATE / LEARNING_RATE:g}, binary cross-entropy per output step"
-                     f"{weight}; {stage['train_minutes']} minutes on {stage['machine']}, 2 cores. "
+                     f"{more}{weight}; {stage['train_minutes']} minutes on {stage['machine']}, 2 cores. "
                      f"Final training loss {stage['final_train_loss']:.4f}.")
     return "\n\n".join(lines)
 
@@ -341,6 +349,8 @@ def main(argv=None) -> int:
                         help="a model folder (e.g. models/trigger) to continue from instead of a fresh model")
     parser.add_argument("--confusable-weight", type=int, default=1,
                         help="draw each confusable word's clips this many times as often as other negatives")
+    parser.add_argument("--more-bank", action="append", default=[], metavar="DIR",
+                        help="another voice bank (another --seed) whose training-voice clips join training")
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE,
                         help="starting learning rate (cosine down to a tenth of it)")
     parser.add_argument("--card", action="store_true",
@@ -360,7 +370,7 @@ def main(argv=None) -> int:
     command = "python -m core.trigger.train " + shlex.join(sys.argv[1:] if argv is None else argv)
     train(args.bank, args.steps, args.minutes, args.seed, DROPOUT if args.dropout is None else args.dropout,
           args.run_dir, args.out, args.batch_size, args.dev_events, args.dev_negative_only, command,
-          args.start_from, args.confusable_weight, args.learning_rate)
+          args.start_from, args.confusable_weight, args.learning_rate, args.more_bank)
     return 0
 
 

@@ -41,5 +41,7 @@ def test_a_tiny_analysis_on_the_bundled_bank_reports_every_kind():
         assert rates["0.5"] >= rates["0.95"] >= 0  # a higher threshold never fires more
         assert sum(report["words"][kind].values()) * 3600 / (2 * 10) == pytest.approx(rates["0.95"])
     text = false_alarms.markdown(report, "python -m core.trigger.false_alarms")
-    assert "| 0.95 |" in text and "confusable" in text and "Hardest voices" in text
+    assert "| 0.95 |" in text and "confusable" in text and "Hardest voices" in text and "by voice" in text
+    # every false alarm at the words' threshold is blamed on a word and on a voice alike
+    assert sum(report["false_alarm_voices"].values()) == sum(sum(w.values()) for w in report["words"].values())
     assert sum(said for _, said in report["recall_by_voice"].values()) > 0

@@ -29,6 +29,21 @@ def test_confusable_weight_repeats_only_confusable_training_clips(few_real_negat
     assert len(weighted["dev_negatives"]) == len(plain["dev_negatives"])  # dev is never weighted
 
 
+def test_more_banks_add_training_clips_only_and_dev_ignores_the_training_seed(few_real_negatives):
+    plain = train.load_data(BUNDLED_DIR, seed=0)
+    more = train.load_data(BUNDLED_DIR, seed=5, more_banks=[BUNDLED_DIR])
+    training, _ = split_bank(load_bank(BUNDLED_DIR))
+    assert len(more["train_activates"]) == len(plain["train_activates"]) + len(training.activates)
+    assert len(more["train_negatives"]) == len(plain["train_negatives"]) + len(training.negatives)
+    assert len(more["dev_activates"]) == len(plain["dev_activates"])  # a second bank's dev voices are dropped
+    assert len(more["dev_negatives"]) == len(plain["dev_negatives"])
+    # dev backgrounds (and so dev mixes) come from DEV_SEED, whatever the training seed: stages compare
+    for a, b in zip(plain["dev_backgrounds"], more["dev_backgrounds"]):
+        np.testing.assert_array_equal(a, b)
+    assert any(a.shape != b.shape or not np.array_equal(a, b)
+               for a, b in zip(plain["train_backgrounds"], more["train_backgrounds"]))
+
+
 def test_learning_rate_is_a_cosine_to_a_tenth():
     assert train.learning_rate(0, 100) == pytest.approx(train.LEARNING_RATE)
     assert train.learning_rate(100, 100) == pytest.approx(train.FINAL_LEARNING_RATE)
@@ -47,11 +62,13 @@ def test_two_steps_a_second_stage_and_their_average_write_cards_with_every_stage
                                                  "MODEL_CARD.md"}
     second = tmp_path / "second"
     m2 = train.train(BUNDLED_DIR, 1, None, 0, 0.5, tmp_path / "run2", second, command="stage two",
-                     start_from=first, confusable_weight=3, start_learning_rate=3e-4, **small)
+                     start_from=first, confusable_weight=3, start_learning_rate=3e-4, more_banks=[BUNDLED_DIR],
+                     **small)
     assert [s["command"] for s in m2["stages"]] == ["stage one", "stage two"]
     assert m2["stages"][1]["confusable_weight"] == 3 and m2["dropout"] == 0.2  # the first stage's rate
     card = (second / "MODEL_CARD.md").read_text()
     assert "**Stage 1.** `stage one`" in card and "**Stage 2.** `stage two`" in card and "drawn 3×" in card
+    assert "training clips of bank `python -m core.trigger bank --out assets/trigger" in card
     assert 0 <= m2["recall"] <= 1 and np.isfinite(m2["false_alarms_per_hour"])
     # one small step from the first stage's weights: near them, unlike a fresh start
     (before, _), (after, _) = trigger_model.load(first), trigger_model.load(second)
