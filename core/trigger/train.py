@@ -32,6 +32,7 @@ BATCH_SIZE = 16
 LEARNING_RATE, FINAL_LEARNING_RATE = 1e-3, 1e-4
 DEV_EVENTS, DEV_NEGATIVE_ONLY = 400, 400  # 800 × 10 s ≈ 2.2 hours of dev audio
 REAL_DEV_EVERY = 4  # every 4th real recording (per word, in file order) is kept for dev
+HARD_SCORE = 0.5  # a training negative the model gives this much somewhere is a hard one (mining)
 DEV_SEED = 0  # dev mixes come from this seed whatever the training seed: every stage is judged on the same audio
 
 
@@ -62,6 +63,7 @@ def load_data(bank_dir, seed: int, confusable_weight: int = 1, more_banks=()):
     negatives = [(c, row) for b in [train, *more] for c, row in zip(b.negatives, b.negative_info)]
     confusables = [c for c, row in negatives if row["text"] in CONFUSABLES]
     data = dict(
+        negative_pool=[c for c, _ in negatives] + real_train,  # every training negative once (mining scores these)
         train_activates=list(train.activates) + [c for b in more for c in b.activates],
         train_negatives=[c for c, _ in negatives] + confusables * (confusable_weight - 1) + real_train,
         dev_activates=dev.activates, dev_negatives=list(dev.negatives) + real_dev,
@@ -71,8 +73,46 @@ def load_data(bank_dir, seed: int, confusable_weight: int = 1, more_banks=()):
         augmenter=Augmenter(),
         voices_train=sorted({r["voice_id"] for b in [train, *more] for r in b.activate_info + b.negative_info}),
         voices_dev=sorted({r["voice_id"] for r in dev.activate_info + dev.negative_info}),
+        dev_main_voice=main_voice(dev),
         real_train=len(real_train), real_dev=len(real_dev))
     return data
+
+
+def main_voice(dev) -> dict:
+    """The voice that says the most dev clips, and how many of each kind it says: the engines
+    take turns in a bank, so a voice from an engine with few voices can say a third of dev."""
+    from collections import Counter
+
+    voice, _ = Counter(r["voice_id"] for r in dev.activate_info + dev.negative_info).most_common(1)[0]
+    return dict(voice=voice, activates=sum(r["voice_id"] == voice for r in dev.activate_info),
+                negatives=sum(r["voice_id"] == voice for r in dev.negative_info),
+                of_activates=len(dev.activate_info), of_negatives=len(dev.negative_info))
+
+
+def mine_hard_negatives(model, data, seed: int, score: float = HARD_SCORE, chunk: int = 64) -> list[int]:
+    """Indices (into data["negative_pool"]) of the training negatives the model fires on.
+
+    Each clip is placed alone, augmented, over a training background, as in training; it is
+    hard when the model's highest probability there reaches `score`. Drawing these more often
+    aims training at what it still confuses (hard-negative mining), where drawing whole word
+    lists more often (confusable_weight) also repeats clips it already rejects.
+    """
+    from core.trigger import evaluate
+    from core.trigger.synth import make_example
+
+    rng = np.random.default_rng([seed, 99])
+    predict, augmenter, pool = evaluate.predictor(model), data["augmenter"], data["negative_pool"]
+    hard = []
+    for start in range(0, len(pool), chunk):
+        xs = []
+        for clip in pool[start:start + chunk]:
+            background = data["train_backgrounds"][int(rng.integers(len(data["train_backgrounds"])))]
+            example = make_example(background, data["train_activates"], [clip], rng=rng, n_activates=0,
+                                   n_negatives=1, augment_clip=augmenter.augment_clip,
+                                   augment_recording=augmenter.augment_recording)
+            xs.append(example.x.T.astype(np.float32))
+        hard += [start + i for i, p in enumerate(predict(xs)) if float(np.max(p)) >= score]
+    return hard
 
 
 def make_step_batch(data, seed: int, step: int, batch_size: int):
@@ -107,7 +147,8 @@ def stage_summary(m: dict) -> dict:
     return dict(command=m["command"], steps=m["steps"], examples_seen=m["examples_seen"],
                 train_minutes=m["train_minutes"], final_train_loss=m["final_train_loss"],
                 learning_rate=m.get("learning_rate", LEARNING_RATE), confusable_weight=m.get("confusable_weight", 1),
-                more_banks=m.get("more_banks", []), machine=m["machine"])
+                more_banks=m.get("more_banks", []), hard_negative_weight=m.get("hard_negative_weight", 1),
+                hard_negatives=m.get("hard_negatives", 0), machine=m["machine"])
 
 
 def judge(model, data, dev_events: int = DEV_EVENTS, dev_negative_only: int = DEV_NEGATIVE_ONLY) -> dict:
@@ -130,15 +171,19 @@ def judge(model, data, dev_events: int = DEV_EVENTS, dev_negative_only: int = DE
                 frame_accuracy_at_threshold=evaluate.frame_accuracy(probabilities, examples, chosen["threshold"]),
                 dev_hours=len(examples) * 10 / 3600, dev_activates=chosen["activates"], curve=rows,
                 voices_train=data["voices_train"], voices_dev=data["voices_dev"],
+                dev_main_voice=data["dev_main_voice"],
                 real_negatives_train=data["real_train"], real_negatives_dev=data["real_dev"])
 
 
 def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float, run_dir=RUN_DIR,
           out_dir=None, batch_size: int = BATCH_SIZE, dev_events: int = DEV_EVENTS,
           dev_negative_only: int = DEV_NEGATIVE_ONLY, command: str = "", start_from=None,
-          confusable_weight: int = 1, start_learning_rate: float = LEARNING_RATE, more_banks=()) -> dict:
+          confusable_weight: int = 1, start_learning_rate: float = LEARNING_RATE, more_banks=(),
+          hard_negative_weight: int = 1) -> dict:
     """Train (or resume) and judge; start_from: a model folder whose weights are the starting
-    point (a second stage), else a fresh model; more_banks: see load_data."""
+    point (a second stage), else a fresh model; more_banks: see load_data;
+    hard_negative_weight > 1: the starting model's hard negatives (mine_hard_negatives) are
+    drawn that many times as often, mined once at the start and kept for a resume."""
     import keras
     from tqdm import tqdm
 
@@ -165,7 +210,14 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
         model.compile(keras.optimizers.Adam(start_learning_rate), loss="binary_crossentropy")
         progress = {"step": 0, "losses": [], "dev_losses": [], "seconds": 0.0, "dropout": dropout,
                     "seed": seed, "batch_size": batch_size, "start_from": str(start_from) if start_from else None,
-                    "confusable_weight": confusable_weight, "learning_rate": start_learning_rate}
+                    "confusable_weight": confusable_weight, "learning_rate": start_learning_rate,
+                    "hard_negative_weight": hard_negative_weight, "hard_negatives": []}
+        if hard_negative_weight > 1:
+            print("mining hard negatives …")
+            progress["hard_negatives"] = mine_hard_negatives(model, data, seed)
+            print(f"{len(progress['hard_negatives'])} of {len(data['negative_pool'])} training negatives are hard")
+    hard = progress.get("hard_negatives", [])
+    data["train_negatives"] += [data["negative_pool"][i] for i in hard] * (progress.get("hard_negative_weight", 1) - 1)
     dev_batch = [e for e in evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"],
                                                         data["dev_backgrounds"], 48, DEV_SEED + 1, data["augmenter"])]
     dev_x, dev_y = np.stack([e.x for e in dev_batch]), np.stack([e.y[:, None] for e in dev_batch])
@@ -205,6 +257,7 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
         machine=f"{platform.machine()} CPU ({platform.system()})", command=command,
         learning_rate=progress.get("learning_rate", LEARNING_RATE),
         confusable_weight=progress.get("confusable_weight", 1),
+        hard_negative_weight=progress.get("hard_negative_weight", 1), hard_negatives=len(hard),
         more_banks=[json.loads(Path(b, "manifest.json").read_text()).get("made_by", str(b)) for b in more_banks])
     earlier = []
     if progress.get("start_from"):
@@ -255,13 +308,16 @@ def training_note(m: dict) -> str:
         lr = stage["learning_rate"]
         start = "a fresh model" if k == 1 else f"stage {k - 1}'s weights"
         more = "".join(f"; training clips of bank `{b}` too" for b in stage.get("more_banks", []))
+        mined = (f"; the {stage['hard_negatives']} training negatives the starting model fired on "
+                 f"(≥ {HARD_SCORE} alone over a background) drawn {stage['hard_negative_weight']}× as often"
+                 if stage.get("hard_negative_weight", 1) > 1 else "")
         weight = (f"; every clip of a confusable word (bank.CONFUSABLES) drawn {stage['confusable_weight']}× as "
                   f"often as another negative" if stage["confusable_weight"] != 1 else "")
         lines.append(f"{f'**Stage {k}.** ' if len(stages) > 1 else ''}`{stage['command']}`\n"
                      f"{stage['steps']} steps of {stage['examples_seen'] // max(1, stage['steps'])} fresh examples "
                      f"({stage['examples_seen']:,} examples) from {start}, Adam with cosine learning rate "
                      f"{lr:g} → {lr * FINAL_LEARNING_RATE / LEARNING_RATE:g}, binary cross-entropy per output step"
-                     f"{more}{weight}; {stage['train_minutes']} minutes on {stage['machine']}, 2 cores. "
+                     f"{more}{weight}{mined}; {stage['train_minutes']} minutes on {stage['machine']}, 2 cores. "
                      f"Final training loss {stage['final_train_loss']:.4f}.")
     return "\n\n".join(lines)
 
@@ -276,6 +332,18 @@ def dev_loss_label(m: dict) -> str:
     if losses_stage(m):
         return f" (stage {losses_stage(m)})"
     return " (last stage)" if len(m.get("stages", [])) > 1 else ""
+
+
+def main_voice_note(m: dict) -> str:
+    """A paragraph (ending in a blank line) when one voice says a third or more of dev."""
+    v = m.get("dev_main_voice")
+    if not v or 3 * v["negatives"] < v["of_negatives"]:
+        return ""
+    return (f"One held-out voice weighs heavily here: {v['voice']} says {v['negatives']} of the "
+            f"{v['of_negatives']} dev negative clips and {v['activates']} of the {v['of_activates']} "
+            f"activates (a bank's engines take turns, and its engine has few voices). A voice that "
+            f"does not vary its delivery says each word alike every time, so its confusions repeat: "
+            f"read false alarms per hour with that in mind.\n\n")
 
 
 def model_card(m: dict) -> str:
@@ -320,7 +388,7 @@ already scores about 0.96; events are what count.
 |---|---|---|---|
 {curve}
 
-Which speech the false alarms come from (real recordings, ordinary words, words that sound
+{main_voice_note(m)}Which speech the false alarms come from (real recordings, ordinary words, words that sound
 like parts of "activate") is measured separately: [FALSE_ALARMS.md](FALSE_ALARMS.md)
 (`python -m core.trigger.false_alarms`).
 
@@ -351,6 +419,8 @@ def main(argv=None) -> int:
                         help="draw each confusable word's clips this many times as often as other negatives")
     parser.add_argument("--more-bank", action="append", default=[], metavar="DIR",
                         help="another voice bank (another --seed) whose training-voice clips join training")
+    parser.add_argument("--hard-negative-weight", type=int, default=1,
+                        help="draw the training negatives the starting model fires on this many times as often")
     parser.add_argument("--learning-rate", type=float, default=LEARNING_RATE,
                         help="starting learning rate (cosine down to a tenth of it)")
     parser.add_argument("--card", action="store_true",
@@ -370,7 +440,8 @@ def main(argv=None) -> int:
     command = "python -m core.trigger.train " + shlex.join(sys.argv[1:] if argv is None else argv)
     train(args.bank, args.steps, args.minutes, args.seed, DROPOUT if args.dropout is None else args.dropout,
           args.run_dir, args.out, args.batch_size, args.dev_events, args.dev_negative_only, command,
-          args.start_from, args.confusable_weight, args.learning_rate, args.more_bank)
+          args.start_from, args.confusable_weight, args.learning_rate, args.more_bank,
+          args.hard_negative_weight)
     return 0
 
 

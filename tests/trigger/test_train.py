@@ -63,12 +63,15 @@ def test_two_steps_a_second_stage_and_their_average_write_cards_with_every_stage
     second = tmp_path / "second"
     m2 = train.train(BUNDLED_DIR, 1, None, 0, 0.5, tmp_path / "run2", second, command="stage two",
                      start_from=first, confusable_weight=3, start_learning_rate=3e-4, more_banks=[BUNDLED_DIR],
-                     **small)
+                     hard_negative_weight=4, **small)
+    mined = json.loads((tmp_path / "run2" / train.PROGRESS).read_text())["hard_negatives"]
+    assert m2["hard_negatives"] == len(mined) and m2["stages"][1]["hard_negative_weight"] == 4
     assert [s["command"] for s in m2["stages"]] == ["stage one", "stage two"]
     assert m2["stages"][1]["confusable_weight"] == 3 and m2["dropout"] == 0.2  # the first stage's rate
     card = (second / "MODEL_CARD.md").read_text()
     assert "**Stage 1.** `stage one`" in card and "**Stage 2.** `stage two`" in card and "drawn 3×" in card
     assert "training clips of bank `python -m core.trigger bank --out assets/trigger" in card
+    assert (f"the {len(mined)} training negatives the starting model fired on" in card) and "drawn 4× as often" in card
     assert 0 <= m2["recall"] <= 1 and np.isfinite(m2["false_alarms_per_hour"])
     # one small step from the first stage's weights: near them, unlike a fresh start
     (before, _), (after, _) = trigger_model.load(first), trigger_model.load(second)
@@ -88,3 +91,24 @@ def test_two_steps_a_second_stage_and_their_average_write_cards_with_every_stage
     assert json.loads((third / "config.json").read_text())["threshold"] == m3["threshold"]
     with pytest.raises(ValueError, match="not trained from"):
         average.average(second, first, 0.5, BUNDLED_DIR, tmp_path / "nonsense")
+
+
+def test_the_card_warns_when_one_voice_says_a_third_of_dev():
+    _, dev = split_bank(load_bank(BUNDLED_DIR))
+    v = train.main_voice(dev)
+    assert v["of_negatives"] == len(dev.negatives) and 0 < v["activates"] + v["negatives"]
+    heavy = dict(voice="festival:ked", activates=100, negatives=100, of_activates=258, of_negatives=261)
+    assert "festival:ked says 100 of the 261 dev negative clips" in train.main_voice_note({"dev_main_voice": heavy})
+    assert train.main_voice_note({"dev_main_voice": dict(heavy, negatives=50)}) == ""
+    assert train.main_voice_note({}) == ""  # cards of older runs
+
+
+def test_mining_finds_the_negatives_a_model_fires_on(few_real_negatives):
+    data = train.load_data(BUNDLED_DIR, seed=0)
+    data["negative_pool"] = data["negative_pool"][:6]  # six clips keep it quick
+    model, _ = trigger_model.load()
+    assert train.mine_hard_negatives(model, data, seed=0, score=0.0) == list(range(6))  # every clip scores ≥ 0
+    assert train.mine_hard_negatives(model, data, seed=0, score=1.01) == []  # no probability exceeds 1
+    some = train.mine_hard_negatives(model, data, seed=0, score=0.05, chunk=4)
+    assert some == train.mine_hard_negatives(model, data, seed=0, score=0.05)  # chunking changes nothing
+    assert set(some) <= set(range(6))
