@@ -33,14 +33,14 @@ with st.expander("Model notes: how much does it help?"):
     st.markdown(
         "Measured by `benchmarks/personalise.py` on four voices the shipped model never heard, "
         "5 takes each, 20 more takes of each voice held out for the test:\n\n"
-        "- **recall 91.8% → 99.2%** (434 → 469 of 473 held-out “activate”, at the shipped "
-        "threshold 0.98); the Scottish voice went from 66.7% to 100%, the others were already "
+        "- **recall 96.6% → 99.8%** (457 → 472 of 473 held-out “activate”, at the shipped "
+        "threshold 0.95); the Scottish voice went from 88.0% to 100%, the others were already "
         "near 100%;\n"
         "- false alarms on real recordings and other voices: 0 in 1.33 hours, before and after;\n"
-        "- false alarms on the *same* voice saying other words (“captivate”, “active”, …): 13 → 20 "
+        "- false alarms on the *same* voice saying other words (“captivate”, “active”, …): 7 → 7 "
         "in all, better for one voice, worse for one. Record a few of your own other words on the "
         "comparison below to check yours.\n\n"
-        "Fine-tuning takes about 76 s on two CPU cores, plus about 60 s the first time a server "
+        "Fine-tuning takes 40–80 s on two CPU cores, plus 30–60 s the first time a server "
         "compiles the training step."
     )
 

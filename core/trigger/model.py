@@ -74,6 +74,10 @@ assert output_steps(Tx) == Ty
 def save(model: keras.Model, directory=MODEL_DIR, **config) -> None:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
+    if getattr(model, "optimizer", None) is not None:
+        # a compiled model's weights file also holds Adam's state (3× the size): save the same
+        # layers through a model that was never compiled
+        model = keras.Model(model.inputs, model.outputs, name=model.name)
     model.save_weights(directory / WEIGHTS)
     config = {"Tx": Tx, "n_freq": n_freq, "Ty": Ty, **config}
     (directory / CONFIG).write_text(json.dumps(config, indent=1) + "\n")

@@ -281,7 +281,8 @@ def dropout_note(m: dict) -> str:
     step, dev = m["dev_losses"][-1]
     train = m["final_train_loss"]
     source = losses_stage(m)
-    when = f"In stage {source}, at step {step}" if source else f"At step {step}"
+    when = (f"In stage {source}, at step {step}" if source else
+            f"In the last stage, at step {step}" if len(m.get("stages", [])) > 1 else f"At step {step}")
     return (f"Rate {m['dropout']} in all four Dropout layers (the course used 0.8). Every batch is fresh, so "
             f"no example is seen twice and there is little to memorise; what dropout must prevent is "
             f"fitting the training *voices*. {when} the dev loss on held-out voices was {dev:.4f} "
