@@ -153,16 +153,14 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
         probabilities = predict([x for x, _ in made])
         rates, words = {}, Counter()
         for threshold in thresholds:
-            blamed = [label for p, (_, segments) in zip(probabilities, made)
-                      for label in blame([(i + 1) * STEP_SECONDS for i in detect_events(p, threshold, REFRACTORY_STEPS)],
-                                         segments, labels)]
+            times = [[(i + 1) * STEP_SECONDS for i in detect_events(p, threshold, REFRACTORY_STEPS)]
+                     for p in probabilities]
+            blamed = [label for t, (_, segments) in zip(times, made) for label in blame(t, segments, labels)]
             rates[str(threshold)] = len(blamed) / hours
             if threshold == words_at:
                 words = Counter(label or "(nothing near)" for label in blamed)
-                said_by.update(label or "(nothing near)" for p, (_, segments) in zip(probabilities, made)
-                               for label in blame([(i + 1) * STEP_SECONDS for i in
-                                                   detect_events(p, threshold, REFRACTORY_STEPS)],
-                                                  segments, voice_labels))
+                said_by.update(label or "(nothing near)" for t, (_, segments) in zip(times, made)
+                               for label in blame(t, segments, voice_labels))
         report["kinds"][kind] = dict(false_alarms_per_hour=rates, clips=len(clips))
         report["words"][kind] = dict(words.most_common())
     report["false_alarm_voices"] = dict(said_by.most_common())

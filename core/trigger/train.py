@@ -342,9 +342,9 @@ def main_voice_note(m: dict) -> str:
         return ""
     return (f"One held-out voice weighs heavily here: {v['voice']} says {v['negatives']} of the "
             f"{v['of_negatives']} dev negative clips and {v['activates']} of the {v['of_activates']} "
-            f"activates (a bank's engines take turns, and its engine has few voices). A voice that "
-            f"does not vary its delivery says each word alike every time, so its confusions repeat: "
-            f"read false alarms per hour with that in mind.\n\n")
+            f"activates (a bank's engines take turns, and its engine has few voices). If it is a "
+            f"festival or flite voice, it also says each word alike every time, so its confusions "
+            f"repeat: read false alarms per hour with that in mind.\n\n")
 
 
 def model_card(m: dict) -> str:
