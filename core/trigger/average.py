@@ -58,6 +58,11 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str
         final_train_loss=first_metrics["final_train_loss"], dev_losses=first_metrics["dev_losses"],
         dropout=first_config.get("dropout"), seed=DEV_SEED, **judge(first, data),
         machine=f"{platform.machine()} CPU ({platform.system()})", command=command, alpha=alpha)
+    # the bank gives dev voices; the training voices are those the two models heard, which
+    # with --more-bank include other banks' (read from their metrics, not from bank_dir)
+    second_metrics = json.loads((Path(second_dir) / "metrics.json").read_text())
+    metrics["voices_train"] = sorted(set(metrics["voices_train"]) | set(first_metrics.get("voices_train", []))
+                                     | set(second_metrics.get("voices_train", [])))
     metrics["stages"] = second_stages + [dict(kind="average", command=command, alpha=alpha,
                                               of=[len(first_stages), len(second_stages)],
                                               folders=[str(first_dir), str(second_dir)],

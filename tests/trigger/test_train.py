@@ -81,11 +81,16 @@ def test_two_steps_a_second_stage_and_their_average_write_cards_with_every_stage
 
     # stage 3: halfway between the two, judged the same way; a card that lists all three
     third = tmp_path / "third"
+    heard = json.loads((second / "metrics.json").read_text())
+    heard["voices_train"] = heard["voices_train"] + ["festival:another_banks_voice"]  # as --more-bank would add
+    (second / "metrics.json").write_text(json.dumps(heard))
     m3 = average.average(first, second, 0.5, BUNDLED_DIR, third, command="stage three")
     assert [s["command"] for s in m3["stages"]] == ["stage one", "stage two", "stage three"]
     mixed, _ = trigger_model.load(third)
     for a, b, m in zip(before.weights, after.weights, mixed.weights):
         np.testing.assert_allclose(np.array(m), (np.array(a) + np.array(b)) / 2, atol=1e-6)
+    assert "festival:another_banks_voice" in m3["voices_train"]  # the averaged models' voices, not one bank's
+    assert set(m2["voices_train"]) <= set(m3["voices_train"])
     card = (third / "MODEL_CARD.md").read_text()
     assert "**Stage 3.** `stage three`" in card and "0.5 × stage 2's" in card and "(stage 1)" in card
     assert json.loads((third / "config.json").read_text())["threshold"] == m3["threshold"]
