@@ -64,7 +64,7 @@ def test_page_opens_with_a_recorder_and_no_fine_tune_yet():
     assert at.button(key="teach_start").disabled
     assert any("at least 3 takes" in info.value for info in at.info)
     notes = at.expander[0]
-    assert notes.label.startswith("Model notes") and "96.6% → 99.8%" in notes.markdown[0].value
+    assert notes.label.startswith("Model notes") and "96.2% → 99.6%" in notes.markdown[0].value
 
 
 def test_good_takes_are_listed_bad_ones_ask_for_a_retake(words):
