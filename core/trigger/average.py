@@ -28,10 +28,10 @@ def mix_weights(first, second, alpha: float) -> list:
     return [(1.0 - alpha) * a + alpha * b for a, b in zip(first, second)]
 
 
-def stages_of(model_dir) -> list[dict]:
+def stages_of(metrics: dict) -> list[dict]:
+    """The training stages a model's metrics.json lists (a one-stage run lists none)."""
     from core.trigger.train import stage_summary
 
-    metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
     return metrics.get("stages") or [stage_summary(metrics)]
 
 
@@ -44,13 +44,14 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str
     from core.trigger import model as trigger_model
     from core.trigger.train import DEV_SEED, judge, load_data, model_card
 
-    first_stages, second_stages = stages_of(first_dir), stages_of(second_dir)
+    first_metrics, second_metrics = (json.loads((Path(d) / "metrics.json").read_text())
+                                     for d in (first_dir, second_dir))
+    first_stages, second_stages = stages_of(first_metrics), stages_of(second_metrics)
     if [s["command"] for s in second_stages[:len(first_stages)]] != [s["command"] for s in first_stages]:
         raise ValueError(f"{second_dir} was not trained from {first_dir}: its stages do not start with theirs")
     first, first_config = trigger_model.load(first_dir)
     second, _ = trigger_model.load(second_dir)
     first.set_weights(mix_weights(first.get_weights(), second.get_weights(), alpha))
-    first_metrics = json.loads((Path(first_dir) / "metrics.json").read_text())
     data = load_data(bank_dir, DEV_SEED)
     metrics = dict(
         steps=0, examples_seen=0, train_minutes=0.0,
@@ -60,7 +61,6 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str
         machine=f"{platform.machine()} CPU ({platform.system()})", command=command, alpha=alpha)
     # the bank gives dev voices; the training voices are those the two models heard, which
     # with --more-bank include other banks' (read from their metrics, not from bank_dir)
-    second_metrics = json.loads((Path(second_dir) / "metrics.json").read_text())
     metrics["voices_train"] = sorted(set(metrics["voices_train"]) | set(first_metrics.get("voices_train", []))
                                      | set(second_metrics.get("voices_train", [])))
     metrics["stages"] = second_stages + [dict(kind="average", command=command, alpha=alpha,
