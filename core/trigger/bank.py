@@ -123,11 +123,15 @@ class _VoicePicker:
 
 
 def build_bank(out_dir, voices, n_activates: int = 20, n_negatives: int = 20, n_backgrounds: int = 4,
-               seed: int = 0, sample_rate: int = BANK_RATE, progress=None, command: str = "") -> dict:
+               seed: int = 0, sample_rate: int = BANK_RATE, progress=None, command: str = "",
+               trigger: str = TRIGGER, negative_words=NEGATIVES) -> dict:
     """Synthesize a bank into out_dir and write its manifest; returns the manifest.
 
     progress(n) is called once per file written (the command passes a tqdm bar's update).
     A voice that fails is skipped (and noted in the manifest) and the next one is tried.
+    trigger / negative_words: what the positive clips and the negatives say (a bank for
+    another word, e.g. benchmarks/real_voice_proxy.py); positives keep the folder
+    "activates" and kind "activate", so training reads any bank alike.
     """
     from core.trigger.voices import SynthesisError, synthesize
 
@@ -138,8 +142,8 @@ def build_bank(out_dir, voices, n_activates: int = 20, n_negatives: int = 20, n_
     for folder in ("activates", "negatives", "backgrounds"):
         (out / folder).mkdir(parents=True, exist_ok=True)
     picker = _VoicePicker(voices, rng)
-    words = [NEGATIVES[i] for i in rng.permutation(len(NEGATIVES))]
-    jobs = [("activate", TRIGGER, i) for i in range(n_activates)]
+    words = [negative_words[i] for i in rng.permutation(len(negative_words))]
+    jobs = [("activate", trigger, i) for i in range(n_activates)]
     jobs += [("negative", words[i % len(words)], i) for i in range(n_negatives)]
     clips, failures, babble_clips = [], [], []
     for kind, text, i in jobs:
@@ -183,6 +187,8 @@ def build_bank(out_dir, voices, n_activates: int = 20, n_negatives: int = 20, n_
                 "voices_offered": {engine: sum(v.engine == engine for v in voices)
                                    for engine in sorted({v.engine for v in voices})},
                 "failures": failures}
+    if trigger != TRIGGER:
+        manifest["trigger"] = trigger
     (out / MANIFEST).write_text(json.dumps(manifest, indent=1) + "\n")
     return manifest
 

@@ -43,7 +43,8 @@ def split_real_negatives(clips):
     return train, dev
 
 
-def load_data(bank_dir, seed: int, confusable_weight: int = 1, more_banks=()):
+def load_data(bank_dir, seed: int, confusable_weight: int = 1, more_banks=(), real_split=None,
+              confusable_words=None):
     """Train and dev clips, backgrounds and an augmenter.
 
     confusable_weight: how many times each training clip of a word that sounds like part of
@@ -51,6 +52,9 @@ def load_data(bank_dir, seed: int, confusable_weight: int = 1, more_banks=()):
     more_banks: further bank folders (another --seed) whose training-voice clips join training,
     more takes of every word at other speeds and pitches; their dev-voice clips are dropped, so
     dev is the first bank's alone.
+    real_split: (train, dev) lists of real recorded negatives to use instead of
+    split_real_negatives(real_negatives()) (benchmarks/real_voice_proxy.py leaves a word out);
+    confusable_words: the words confusable_weight applies to (default bank.CONFUSABLES).
     """
     from core.trigger.augment import Augmenter
     from core.trigger.bank import CONFUSABLES, load_bank, real_negatives, split_bank
@@ -58,10 +62,12 @@ def load_data(bank_dir, seed: int, confusable_weight: int = 1, more_banks=()):
 
     train, dev = split_bank(load_bank(bank_dir))
     more = [split_bank(load_bank(folder))[0] for folder in more_banks]
-    real_train, real_dev = split_real_negatives(real_negatives())
+    real_train, real_dev = (split_real_negatives(real_negatives()) if real_split is None
+                            else (list(real_split[0]), list(real_split[1])))
     babble = [(clip, 44100) for clip in train.negatives]
     negatives = [(c, row) for b in [train, *more] for c, row in zip(b.negatives, b.negative_info)]
-    confusables = [c for c, row in negatives if row["text"] in CONFUSABLES]
+    confusable_words = CONFUSABLES if confusable_words is None else tuple(confusable_words)
+    confusables = [c for c, row in negatives if row["text"] in confusable_words]
     data = dict(
         negative_pool=[c for c, _ in negatives] + real_train,  # every training negative once (mining scores these)
         train_activates=list(train.activates) + [c for b in more for c in b.activates],
@@ -179,11 +185,12 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
           out_dir=None, batch_size: int = BATCH_SIZE, dev_events: int = DEV_EVENTS,
           dev_negative_only: int = DEV_NEGATIVE_ONLY, command: str = "", start_from=None,
           confusable_weight: int = 1, start_learning_rate: float = LEARNING_RATE, more_banks=(),
-          hard_negative_weight: int = 1) -> dict:
+          hard_negative_weight: int = 1, real_split=None, confusable_words=None) -> dict:
     """Train (or resume) and judge; start_from: a model folder whose weights are the starting
     point (a second stage), else a fresh model; more_banks: see load_data;
     hard_negative_weight > 1: the starting model's hard negatives (mine_hard_negatives) are
-    drawn that many times as often, mined once at the start and kept for a resume."""
+    drawn that many times as often, mined once at the start and kept for a resume;
+    real_split, confusable_words: see load_data."""
     import keras
     from tqdm import tqdm
 
@@ -193,7 +200,7 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
     keras.utils.set_random_seed(seed)
     run_dir = Path(run_dir)
     run_dir.mkdir(parents=True, exist_ok=True)
-    data = load_data(bank_dir, seed, confusable_weight, more_banks)
+    data = load_data(bank_dir, seed, confusable_weight, more_banks, real_split, confusable_words)
     progress_path = run_dir / PROGRESS
     if (run_dir / CHECKPOINT).exists() and progress_path.exists():
         model = keras.models.load_model(run_dir / CHECKPOINT)
