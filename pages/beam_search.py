@@ -30,8 +30,8 @@ st.caption("Here Ty counts the output characters including the end symbol ⏹. "
            "“?” is the model's one-character answer “no date” — short, so α matters most for it.")
 
 left, middle, right = st.columns([3, 1, 1])
-text = left.text_input("Input x", value="nov 31 2020", max_chars=None,
-                       help="November has 30 days: the right answer is “!”. Move α and watch the winner change.")
+text = left.text_input("Input x", value="feb 30 2019", max_chars=None,
+                       help="February has no 30th: the right answer is “!”. Move α and watch the winner change.")
 beam_width = middle.slider("Beam width B", 1, 20, 3)
 alpha = right.slider("α", 0.0, 1.0, 0.7, step=0.05)
 
@@ -103,8 +103,8 @@ with st.expander("What α changes"):
                         "score": best.normalised(a) if best else None})
     st.dataframe(pd.DataFrame(winners), hide_index=True)
     st.caption("With α = 0 short answers such as “?” and “!” are favoured; with α = 1 the score is the "
-               "average log-probability per character. On “nov 31 2020” the model rightly prefers “!” "
-               "(no such day) under α = 0, but from α = 0.5 on the ten-character “2020-11-31”, a date "
+               "average log-probability per character. On “feb 30 2019” the model rightly prefers “!” "
+               "(no such day) for small α, but at α = 1 the ten-character “2019-02-30”, a date "
                "that is not on the calendar, wins: normalisation helps long answers, right or wrong.")
 
 # --- error analysis --------------------------------------------------------------------------

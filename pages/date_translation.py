@@ -4,8 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import loaders
-from core.dates.data import Tx, Ty, human_vocab, machine_vocab
-from core.dates.decode import DateInputError, check_input
+from core.dates.data import MAX_CHARS, ORDERS, Tx, Ty, human_vocab, machine_vocab
+from core.dates.decode import DateInputError, check_input, readings
 from core.dates.model import n_a, n_s
 
 EXAMPLES = {  # from the course, then ones that show the model's conventions and limits
@@ -15,8 +15,9 @@ EXAMPLES = {  # from the course, then ones that show the model's conventions and
     "Thu Sep 25 10:36:28 2003": "with a time",
     "2014-10-15T16:12:20+00:00": "ISO with zone",
     "born on the 3rd of march 2001": "in a sentence",
-    "03/04/2020": "month first!",
-    "03.04.2020": "day first!",
+    "03/04/2020": "month first, unless you choose another reading order",
+    "03.04.2020": "day first, unless you choose another reading order",
+    "28/02/2019": "day first: there is no month 28",
     "February 30, 2021": "impossible",
     "hello world": "not a date",
 }
@@ -38,6 +39,10 @@ for i, (example, why) in enumerate(EXAMPLES.items()):
         st.session_state.date_text = example
 
 text = st.text_input("A date, written any way you like", key="date_text", live=True)
+ORDER_NAMES = {"auto": "auto: / and - month first, . and space day first", "mdy": "month first (US)",
+               "dmy": "day first", "ymd": "year first (ISO, China, Japan)"}
+order = st.radio("Reading order for all-numeric dates like 04/07/2019", ORDERS, horizontal=True,
+                 format_func=ORDER_NAMES.get, key="date_order")
 
 try:
     check_input(text)
@@ -46,7 +51,7 @@ except DateInputError as err:
     st.stop()
 
 translator = loaders.date_translator()
-result = translator.translate(text)
+result = translator.translate(text, order)
 
 if result.status == "date":
     st.success(f"### {result.iso}")
@@ -59,6 +64,15 @@ elif result.status == "impossible":
 else:
     st.error(f"The model wrote **{result.answer}**, which is not a real date: a mistake.")
 st.metric("Confidence: P(answer | input)", f"{result.confidence:.1%}")
+
+options = readings(translator, text, order)
+if len(options) > 1:
+    st.info("**Ambiguous:** these numbers are a different day in another reading order. "
+            "The model's probability of each, told to read “" + ORDER_NAMES[order] + "”:\n"
+            + "\n".join(f"- **{r.answer}** ({', '.join(r.orders)}): {r.probability:.1%}" for r in options))
+if result.window_start or len(result.model_input) < len(check_input(text).strip()):
+    st.caption(f"Longer than the {MAX_CHARS} characters the model reads at once: it read the text "
+               f"in windows, and this one answered: “{result.model_input}”.")
 
 st.subheader("Attention")
 st.caption("Row t is the attention α⟨t, t'⟩ of output character t over the input "
@@ -88,18 +102,24 @@ with st.expander("Step by step: each output character and its probability"):
 
 with st.expander("Conventions"):
     st.markdown(
-        "- `/` and `-` numeric dates read **month first** (US): 03/04/2020 → 2020-03-04.\n"
-        "- `.` and space numeric dates read **day first** (the course's dd.MM.YY): 03.04.2020 → 2020-04-03.\n"
-        "- A leading four-digit year reads year-month-day (ISO): 2020/04/03 → 2020-04-03.\n"
+        "- The reading order is told to the model as one extra input symbol before the text.\n"
+        "- **auto**: `/` and `-` numeric dates read **month first** (US): 03/04/2020 → 2020-03-04; "
+        "`.` and space numeric dates read **day first** (the course's dd.MM.YY): 03.04.2020 → 2020-04-03.\n"
+        "- **month first / day first**: whatever the separator. **year first**: three two-digit "
+        "numbers read year-month-day (19/07/04 → 2019-07-04), other numbers as month first.\n"
+        "- In every order: a first number over 12 is the day (28/02/2019 → 2019-02-28); a leading "
+        "four-digit year reads year-month-day (2020/04/03, EXIF 2020:04:03); month 13 is impossible (`!`); "
+        "a one-digit “year” is no year (1-2-3 → no date).\n"
         "- Two-digit years: 69–99 → 1969–1999, 00–68 → 2000–2068. Four-digit years 1900–2099.\n"
         "- Letters are lower-cased and accents folded; other characters are “unknown” to the model.\n"
-        f"- At most Tx = {Tx} characters: a longer input is refused, never cut."
+        f"- The model reads {MAX_CHARS} characters at once (Tx = {Tx} with the order symbol); longer "
+        "text is read in overlapping windows and the most confident date wins."
     )
 
 with st.expander("Shapes and the model (Tx, Ty, n_a, n_s)"):
     st.markdown(
-        f"- **Tx = {Tx}**: input characters (padded), one-hot over the human vocabulary of "
-        f"{len(human_vocab)} symbols.\n"
+        f"- **Tx = {Tx}**: input positions, the reading-order symbol then up to {MAX_CHARS} "
+        f"characters (padded), one-hot over the human vocabulary of {len(human_vocab)} symbols.\n"
         f"- **Ty = {Ty}**: output steps, `YYYY-MM-DD` plus an end symbol; machine vocabulary of "
         f"{len(machine_vocab)} symbols (digits, `-`, start, end, `?` no date, `!` impossible).\n"
         f"- **n_a = {n_a}**: units of each direction of the pre-attention Bi-LSTM, so "

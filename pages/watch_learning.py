@@ -7,7 +7,7 @@ from plotly.subplots import make_subplots
 import loaders
 from core.dates import live_training as live
 from core.dates.data import Tx
-from core.dates.decode import DateInputError, check_input
+from core.dates.decode import DateInputError
 
 loaders.keep_keras_between_reruns()  # a rerun must never clear Keras under a running job
 
@@ -36,7 +36,7 @@ st.caption(
 )
 
 try:
-    check_input(text)
+    live.check_watch_text(text)
     text_ok = True
 except DateInputError as err:
     st.warning(str(err))

@@ -1,8 +1,10 @@
-"""`python -m core.dates translate "9 may 1998" "4/28/90"` (or `--file inputs.txt`, `--json`).
+"""`python -m core.dates translate "9 may 1998" "4/28/90"` (or `--file inputs.txt`, `--json`, `--order dmy`).
 
 Prints one line per input, in order: `input<TAB>iso`, the ISO part empty where the model
 answers "no date" (not a date, or an impossible date) or refuses the input; the reason
 for a refusal goes to stderr. With --json, one JSON object per line with the confidence.
+--order says how all-numeric dates are read: auto (`/`, `-` month first; `.`, space day
+first), mdy (US), dmy (day first) or ymd (year first: 19/07/04 is 2019-07-04).
 """
 from __future__ import annotations
 
@@ -32,6 +34,8 @@ def main(argv=None) -> int:
     translate.add_argument("texts", nargs="*", help="dates as people write them")
     translate.add_argument("--file", help="a text file, one input per line")
     translate.add_argument("--json", action="store_true", help="one JSON object per line")
+    translate.add_argument("--order", default="auto", choices=("auto", "mdy", "dmy", "ymd"),
+                           help="how all-numeric dates like 04/07/2019 are read (default: auto)")
     args = parser.parse_args(argv)
 
     texts = read_inputs(args)
@@ -49,7 +53,7 @@ def main(argv=None) -> int:
         except DateInputError as err:
             refused[i] = str(err)
     accepted = [t for i, t in enumerate(texts) if i not in refused]
-    results = iter(translator.translate_many(accepted))
+    results = iter(translator.translate_many(accepted, args.order))
     out = sys.stdout
     for i, text in enumerate(texts):
         shown = text.replace("\t", " ")
@@ -61,7 +65,8 @@ def main(argv=None) -> int:
         result = next(results)
         if args.json:
             row = {"input": text, "iso": result.iso, "status": result.status,
-                   "answer": result.answer, "confidence": round(result.confidence, 6)}
+                   "answer": result.answer, "confidence": round(result.confidence, 6),
+                   "order": args.order}
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
         else:
             out.write(f"{shown}\t{result.iso or ''}\n")

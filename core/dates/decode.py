@@ -16,11 +16,12 @@ import numpy as np
 import tensorflow as tf
 
 from core.dates import model as date_model
-from core.dates.data import (END, IMPOSSIBLE, NOT_A_DATE, PAD, START, Tx, Ty, human_vocab,
-                             inv_machine_vocab, machine_vocab, normalize_text, string_to_int)
+from core.dates.data import (END, IMPOSSIBLE, MAX_CHARS, NOT_A_DATE, ORDERS, PAD, START, Tx, Ty,
+                             encode_input, inv_machine_vocab, machine_vocab, normalize_text)
 
 START_ID, END_ID = machine_vocab[START], machine_vocab[END]
-MAX_INPUT_CHARS = Tx
+MAX_INPUT_CHARS = 2_000  # longer text is refused; text past MAX_CHARS is read in windows
+WINDOW_STRIDE = 16  # characters between the starts of two windows over a long text
 
 
 class DateInputError(ValueError):
@@ -31,7 +32,8 @@ def check_input(text: str) -> str:
     """The text the model will read, or DateInputError saying why not.
 
     Control characters become spaces; accents are folded (é → e); other characters the
-    model never saw (emoji, other scripts) are kept and read as "unknown".
+    model never saw (emoji, other scripts) are kept and read as "unknown". Text longer than
+    the model reads at once (MAX_CHARS) is read in windows (`windows`).
     """
     if not isinstance(text, str):
         raise DateInputError("Expected text.")
@@ -42,13 +44,48 @@ def check_input(text: str) -> str:
     if len(normalized) > MAX_INPUT_CHARS:
         raise DateInputError(
             f"That is {len(normalized):,} characters; the translator reads at most "
-            f"{MAX_INPUT_CHARS} (Tx = {Tx}). Shorten it to the date itself.")
+            f"{MAX_INPUT_CHARS:,}. Paste the part with the date.")
     return normalized
+
+
+def check_order(order: str) -> str:
+    if order not in ORDERS:
+        raise DateInputError(f"Reading order “{order}” is not one of {', '.join(ORDERS)}.")
+    return order
+
+
+def windows(text: str, width: int = MAX_CHARS, stride: int = WINDOW_STRIDE) -> list[tuple[int, str]]:
+    """(start, piece) windows of at most `width` characters covering a checked text.
+
+    The model reads MAX_CHARS characters at once; a longer text (a log line, a paragraph)
+    is read window by window and the most confident date wins (`DateTranslator.translate_many`).
+    Windows start every `stride` characters, moved to the start of a word where one is near.
+    """
+    if len(text) <= width:
+        return [(0, text)]
+    starts = []
+    for start in range(0, len(text) - width + stride, stride):
+        start = min(start, len(text) - width)
+        space = text.rfind(" ", max(start - stride // 2, 0), start + 1)
+        start = space + 1 if space >= 0 and start > 0 else start
+        if not starts or start > starts[-1]:
+            starts.append(start)
+    if starts[-1] < len(text) - width:
+        starts.append(len(text) - width)
+    return [(start, text[start : start + width].strip()) for start in starts]
 
 
 def answer_from_tokens(tokens: list[str]) -> str:
     """Output tokens (without START, up to END) → the answer string."""
     return "".join(t for t in tokens if t not in (END, PAD, START))
+
+
+def calendar_checked(answer: str) -> str:
+    """The model's answer, with an ISO-shaped day that is not on the calendar ("2020-04-31",
+    "2020-00-00") reported as impossible ("!"): the model wrote the digits it read, the
+    calendar says there is no such day."""
+    shaped = len(answer) == 10 and answer[4] == answer[7] == "-" and (answer[:4] + answer[5:7] + answer[8:]).isdigit()
+    return IMPOSSIBLE if shaped and not is_calendar_date(answer) else answer
 
 
 def is_calendar_date(answer: str) -> bool:
@@ -69,6 +106,8 @@ class Translation:
     step_probabilities: list[float] = field(default_factory=list)
     output_tokens: list[str] = field(default_factory=list)  # including END
     attention: np.ndarray | None = None  # (len(output_tokens), len(model_input))
+    order: str = "auto"  # the reading order the model was told (core.dates.data.ORDERS)
+    window_start: int = 0  # where model_input starts in the checked text (long text: a window)
 
     @property
     def status(self) -> str:
@@ -121,9 +160,9 @@ class DateTranslator:
         probs, s, c, alphas = self.step_model([a, s, c, prev], training=False)
         return probs, s, c, alphas[:, :, 0]
 
-    def encode(self, texts: list[str]):
-        """Checked texts → decoder state (a, s, c) for each, as numpy-friendly tensors."""
-        ids = np.array([string_to_int(t, Tx, human_vocab) for t in texts], dtype=np.int32)
+    def encode(self, texts: list[str], order: str = "auto"):
+        """Checked texts (each at most MAX_CHARS) → decoder state (a, s, c) for each."""
+        ids = np.array([encode_input(t, order) for t in texts], dtype=np.int32)
         a = self._encode(ids)
         zeros = tf.zeros((len(texts), self.n_s))
         return a, zeros, zeros
@@ -135,64 +174,117 @@ class DateTranslator:
         return probs.numpy(), alphas.numpy(), (a, s, c)
 
     # --- greedy ---------------------------------------------------------------------------
-    def greedy(self, texts: list[str]):
-        """Greedy decoding of already-checked texts, in one batch.
+    def greedy(self, texts: list[str], order: str | list[str] = "auto"):
+        """Greedy decoding of already-checked texts (each at most MAX_CHARS), in one batch.
 
-        Returns token ids (m, Ty), their probabilities (m, Ty) and attention (m, Ty, Tx).
-        The same step as beam search and scoring, compiled with its loop into one graph.
+        Returns token ids (m, Ty), their probabilities (m, Ty) and attention (m, Ty, Tx - 1)
+        over the characters (the order mark's column dropped). The same step as beam search
+        and scoring, compiled with its loop into one graph.
         """
-        ids = np.array([string_to_int(t, Tx, human_vocab) for t in texts], dtype=np.int32)
-        return tuple(t.numpy() for t in self._greedy(ids))
+        orders = [order] * len(texts) if isinstance(order, str) else order
+        ids = np.array([encode_input(t, o) for t, o in zip(texts, orders)], dtype=np.int32)
+        out_ids, probs, att = (t.numpy() for t in self._greedy(ids))
+        return out_ids, probs, att[:, :, 1:]
 
     def _greedy_impl(self, input_ids):
-        a = self.encoder(input_ids, training=False)
-        s = c = tf.zeros((tf.shape(input_ids)[0], self.n_s))
-        prev = tf.fill((tf.shape(input_ids)[0],), tf.constant(START_ID, tf.int32))
+        """Greedy decoding, Ty steps unrolled, with the attention's encoder half done once.
+
+        densor1 reads concat([a⟨t'⟩, s⟨t-1⟩]); its kernel splits into an a-part and an s-part,
+        and the a-part does not change between output steps. Computing it once instead of Ty
+        times is the same arithmetic (tests/dates/test_model.py compares it with the step
+        model) at about a third of the work, which is what batch throughput needs.
+        """
+        bi_lstm = self.encoder.get_layer("bi_lstm")  # the encoder's layers: any input length
+        a = bi_lstm(tf.one_hot(input_ids, bi_lstm.input.shape[-1]), training=False)
+        layer = self.step_model.get_layer
+        densor1, densor2 = layer("densor1"), layer("densor2")
+        cell, output_layer = layer("post_attention_lstm"), layer("output_layer")
+        kernel1 = tf.convert_to_tensor(densor1.kernel)
+        width = a.shape[-1]
+        keys = tf.einsum("btd,de->bte", a, kernel1[:width]) + tf.convert_to_tensor(densor1.bias)
+        kernel1_s = kernel1[width:]
+        kernel2, bias2 = tf.convert_to_tensor(densor2.kernel), tf.convert_to_tensor(densor2.bias)
+        m = tf.shape(input_ids)[0]
+        s = c = tf.zeros((m, self.n_s))
+        prev = tf.fill((m,), tf.constant(START_ID, tf.int32))
         ids, probs, att = [], [], []
         for _ in range(Ty):
-            p, s, c, alphas = self._step_impl(a, s, c, prev)
+            energies = tf.nn.relu(tf.einsum("bte,eo->bto", tf.tanh(keys + tf.matmul(s, kernel1_s)[:, None, :]),
+                                            kernel2) + bias2)
+            alphas = tf.nn.softmax(energies, axis=1)
+            context = tf.reduce_sum(alphas * a, axis=1)
+            s, (_, c) = cell(tf.concat([context, tf.one_hot(prev, self.vocab_size)], -1), [s, c])
+            p = output_layer(s)
             prev = tf.argmax(p, axis=1, output_type=tf.int32)
             ids.append(prev)
             probs.append(tf.gather(p, prev, batch_dims=1))
-            att.append(alphas)
+            att.append(alphas[:, :, 0])
         return tf.stack(ids, 1), tf.stack(probs, 1), tf.stack(att, 1)
 
-    def translate_many(self, texts: list[str], batch_size: int = 512) -> list[Translation]:
-        """Translate checked or unchecked texts; a refused text raises DateInputError."""
-        checked = [check_input(t) for t in texts]
-        results = []
-        for start in range(0, len(texts), batch_size):
-            chunk = checked[start : start + batch_size]
-            ids, probs, att = self.greedy(chunk)
-            for i, model_input in enumerate(chunk):
-                tokens = [inv_machine_vocab[int(k)] for k in ids[i]]
-                n = tokens.index(END) + 1 if END in tokens else len(tokens)
-                results.append(Translation(
-                    text=texts[start + i], model_input=model_input,
-                    answer=answer_from_tokens(tokens[:n]),
-                    confidence=float(np.prod(probs[i, :n])),
-                    step_probabilities=[float(p) for p in probs[i, :n]],
-                    output_tokens=tokens[:n],
-                    attention=att[i, :n, : len(model_input)]))
-        return results
+    def greedy_by_steps(self, texts: list[str], order: str = "auto"):
+        """Greedy decoding through the shared step function, one call per step (for tests)."""
+        state = self.encode(texts, order)
+        prev = np.full(len(texts), START_ID, dtype=np.int32)
+        ids, probs = [], []
+        for _ in range(Ty):
+            p, _, state = self.step(state, prev)
+            prev = p.argmax(axis=1).astype(np.int32)
+            ids.append(prev)
+            probs.append(p[np.arange(len(texts)), prev])
+        return np.stack(ids, 1), np.stack(probs, 1)
 
-    def translate(self, text: str) -> Translation:
-        return self.translate_many([text])[0]
+    def translate_many(self, texts: list[str], order: str = "auto",
+                       batch_size: int = 2048) -> list[Translation]:
+        """Translate checked or unchecked texts; a refused text raises DateInputError.
+
+        A text longer than the model reads at once is read in windows; the answer is the
+        most confident date among them (else the most confident "!" or "?").
+        """
+        check_order(order)
+        pieces = []  # (text index, window start, window text)
+        for i, text in enumerate(texts):
+            pieces += [(i, start, piece) for start, piece in windows(check_input(text))]
+        unique = list(dict.fromkeys(piece for _, _, piece in pieces))  # logs repeat themselves
+        row_of = {piece: k for k, piece in enumerate(unique)}
+        decoded = [self.greedy(unique[start : start + batch_size], order)
+                   for start in range(0, len(unique), batch_size)]
+        ids, probs, att = (np.concatenate(parts) for parts in zip(*decoded)) if decoded else ((), (), ())
+        best: dict[int, Translation] = {}
+        for i, window_start, model_input in pieces:
+            k = row_of[model_input]
+            tokens = [inv_machine_vocab[int(t)] for t in ids[k]]
+            n = tokens.index(END) + 1 if END in tokens else len(tokens)
+            result = Translation(
+                text=texts[i], model_input=model_input, answer=calendar_checked(answer_from_tokens(tokens[:n])),
+                confidence=float(np.prod(probs[k, :n])),
+                step_probabilities=[float(p) for p in probs[k, :n]], output_tokens=tokens[:n],
+                attention=att[k, :n, : len(model_input)], order=order, window_start=window_start)
+            if i not in best or _preference(result) > _preference(best[i]):
+                best[i] = result
+        return [best[i] for i in range(len(texts))]
+
+    def translate(self, text: str, order: str = "auto") -> Translation:
+        return self.translate_many([text], order)[0]
+
+    def model_input(self, text: str, order: str = "auto") -> str:
+        """What the model reads for this text: all of it, or for a long text the best window."""
+        checked = check_input(text)
+        return checked if len(checked) <= MAX_CHARS else self.translate(text, order).model_input
 
     # --- scoring --------------------------------------------------------------------------
-    def score(self, text: str, answer: str) -> tuple[float, list[float]]:
+    def score(self, text: str, answer: str, order: str = "auto") -> tuple[float, list[float]]:
         """log P(answer | text) by teacher forcing, and the per-step log-probabilities.
 
         `answer` is an ISO date, "?" or "!"; END is appended, as the model must also say
-        that the answer is over.
+        that the answer is over. A long text is scored on the window `translate` reads.
         """
-        model_input = check_input(text)
+        model_input = self.model_input(text, order)
         unknown = [ch for ch in answer if ch not in machine_vocab]
         if unknown or not answer or len(answer) > Ty - 1:
             raise DateInputError(f"“{answer}” is not something the translator can write: "
                                  "use digits and '-' (YYYY-MM-DD), or ? / !.")
         targets = [machine_vocab[ch] for ch in answer] + [END_ID]
-        state = self.encode([model_input])
+        state = self.encode([model_input], order)
         prev = np.array([START_ID], dtype=np.int32)
         steps = []
         for target in targets:
@@ -202,18 +294,25 @@ class DateTranslator:
         return float(sum(steps)), steps
 
 
+def _preference(result: Translation) -> tuple[int, float]:
+    """Which window of a long text answers for it: a date, then "!", then "?", then a garbled
+    answer; among equals, the most confident."""
+    rank = {"date": 3, "impossible": 2, "not_a_date": 1}.get(result.status, 0)
+    return rank, result.confidence
+
+
 def beam_translate(translator: DateTranslator, text: str, beam_width: int, alpha: float = 0.0,
-                   shown_per_step: int | None = 10):
+                   shown_per_step: int | None = 10, order: str = "auto"):
     """Beam search on the date model's step function (core/beam_search.py)."""
     from core.beam_search import beam_search
 
-    model_input = check_input(text)
+    model_input = translator.model_input(text, check_order(order))
 
     def next_fn(state, tokens):
         probs, _, state = translator.step(state, tokens)
         return np.log(np.maximum(probs, 1e-30)), state
 
-    return beam_search(next_fn, translator.encode([model_input]), START_ID, END_ID,
+    return beam_search(next_fn, translator.encode([model_input], order), START_ID, END_ID,
                        beam_width=beam_width, max_length=Ty, alpha=alpha,
                        shown_per_step=shown_per_step)
 
@@ -221,3 +320,27 @@ def beam_translate(translator: DateTranslator, text: str, beam_width: int, alpha
 def tokens_to_answer(tokens) -> str:
     """Token ids (ending with END) → the answer string, e.g. '1993-10-09' or '?'."""
     return answer_from_tokens([inv_machine_vocab[int(t)] for t in tokens])
+
+
+@dataclass
+class Reading:
+    answer: str  # an ISO date
+    orders: list[str]  # the reading orders that give it
+    probability: float  # P(answer | text) under the order asked about
+
+
+def readings(translator: DateTranslator, text: str, order: str = "auto") -> list[Reading]:
+    """The different dates the text can be under the three explicit reading orders.
+
+    One reading for an unambiguous text ("28/02/2019", "9 may 1998"); two or three for
+    "04/07/2019" or "07/04/05". Each comes with the model's probability of it under
+    `order`, the order the person chose, so the page can say how sure the model is that the
+    chosen order's reading is the one meant: the model's beam holds the other readings too.
+    """
+    found: dict[str, list[str]] = {}
+    for other in ("mdy", "dmy", "ymd"):
+        result = translator.translate(text, other)
+        if result.status == "date":
+            found.setdefault(result.answer, []).append(other)
+    return [Reading(answer, orders, float(np.exp(translator.score(text, answer, order)[0])))
+            for answer, orders in found.items()]

@@ -31,9 +31,9 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from core.dates.data import (END, FAMILIES, Tx, Ty, DateGenerator, human_vocab, inv_machine_vocab,
+from core.dates.data import (END, FAMILIES, MAX_CHARS, Tx, Ty, DateGenerator, human_vocab, inv_machine_vocab,
                              machine_vocab, preprocess_data, target_tokens)
-from core.dates.decode import DateTranslator, answer_from_tokens, check_input
+from core.dates.decode import DateInputError, DateTranslator, answer_from_tokens, check_input
 from core.dates.model import build_models
 
 DEFAULT_TEXT = "tuesday 09 oct 1993"
@@ -92,6 +92,16 @@ def build_small_models(n_a: int = 32, n_s: int = 64, tx: int = Tx, ty: int = Ty,
 
 # ----------------------------------------------------------------------------- data
 @functools.lru_cache(maxsize=8)
+def check_watch_text(text: str) -> str:
+    """The watched input as the model reads it, or DateInputError: its attention is drawn
+    every epoch, so it must fit in one read of the model (MAX_CHARS), not in windows."""
+    model_input = check_input(text)
+    if len(model_input) > MAX_CHARS:
+        raise DateInputError(f"The watched input is {len(model_input)} characters; the model reads "
+                             f"at most {MAX_CHARS} at once. Shorten it to the date itself.")
+    return model_input
+
+
 def make_pairs(seed: int, m: int, families: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     """m (text, answer) pairs from the given families; cached, as the generator is slow."""
     return tuple((text, answer) for text, answer, _ in DateGenerator(seed).dataset(m, families))
@@ -208,7 +218,7 @@ class TrainingJob:
     def __init__(self, settings: TrainingSettings = TrainingSettings(), queue: JobQueue | None = None,
                  idle_timeout: float | None = 120.0):
         self.settings = settings
-        self.model_input = check_input(settings.watch_text)  # DateInputError for bad text
+        self.model_input = check_watch_text(settings.watch_text)  # DateInputError for bad text
         self.queue = queue if queue is not None else QUEUE
         self.idle_timeout = idle_timeout
         self._lock = threading.Lock()

@@ -49,6 +49,28 @@ def test_date_page_translates_and_draws_attention(app):
     assert values(heatmap(app)["z"]).shape[1] == len("4/28/90")
 
 
+def test_date_page_reading_order_and_both_readings(app):
+    app.switch_page("pages/date_translation.py").run()
+    app.text_input(key="date_text").input("04/07/2019").run()
+    assert app.success[0].value.endswith("2019-04-07")  # auto: / reads month first
+    app.radio(key="date_order").set_value("dmy").run()
+    assert not app.exception
+    assert app.success[0].value.endswith("2019-07-04")
+    ambiguous = app.info[0].value
+    assert "Ambiguous" in ambiguous and "2019-04-07" in ambiguous and "2019-07-04" in ambiguous
+    app.text_input(key="date_text").input("28/02/2019").run()
+    assert app.success[0].value.endswith("2019-02-28") and not app.info  # only one reading
+
+
+def test_date_page_long_text_is_read_in_windows(app):
+    app.switch_page("pages/date_translation.py").run()
+    text = "minutes of the meeting held by the board of the association on 9 may 1998 in the hall"
+    app.text_input(key="date_text").input(text).run()
+    assert not app.exception
+    assert app.success[0].value.endswith("1998-05-09")
+    assert any("windows" in c.value for c in app.caption)
+
+
 def test_date_page_gallery_and_no_date_answers(app):
     app.switch_page("pages/date_translation.py").run()
     gallery = {b.label: b for b in app.button}
@@ -101,9 +123,9 @@ def test_beam_page_batch_mode(app):
 
 
 def test_beam_page_default_shows_alpha_changing_the_winner(app):
-    """On "nov 31 2020" the short "!" wins at α = 0 and the not-a-date "2020-11-31" from α = 0.5."""
+    """On "feb 30 2019" the short "!" wins at α = 0 and the not-a-date "2019-02-30" at α = 1."""
     app.switch_page("pages/beam_search.py").run()
     assert not app.exception
     winners = next(df.value for df in app.dataframe if "winner" in df.value.columns)
     by_alpha = dict(zip(winners["α"], winners["winner"]))
-    assert by_alpha[0.0] == "!⏹" and by_alpha[1.0] == "2020-11-31⏹"
+    assert by_alpha[0.0] == "!⏹" and by_alpha[1.0] == "2019-02-30⏹"

@@ -20,7 +20,7 @@ def test_translate_arguments_in_order():
 
 def test_translate_file_and_json(tmp_path):
     inputs = tmp_path / "inputs.txt"
-    inputs.write_text("tuesday 09 oct 1993\n\nFebruary 30, 2021\n" + "x" * 100 + "\n")
+    inputs.write_text("tuesday 09 oct 1993\n\nFebruary 30, 2021\n" + "x" * 3000 + "\n")
     out = run("translate", "--file", str(inputs), "--json")
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
@@ -28,6 +28,15 @@ def test_translate_file_and_json(tmp_path):
     assert [r["status"] for r in rows] == ["date", "refused", "impossible", "refused"]
     assert 0.5 < rows[0]["confidence"] <= 1
     assert "line 2" in out.stderr and "line 4" in out.stderr
+
+
+def test_reading_order():
+    out = run("translate", "04/07/2019", "--order", "dmy", "--json")
+    assert out.returncode == 0, out.stderr
+    row = json.loads(out.stdout)
+    assert row["iso"] == "2019-07-04" and row["order"] == "dmy"
+    bad = run("translate", "04/07/2019", "--order", "xyz")
+    assert bad.returncode != 0 and "invalid choice" in bad.stderr
 
 
 def test_missing_file_is_a_clear_error(tmp_path):
