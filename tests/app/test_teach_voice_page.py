@@ -69,6 +69,7 @@ def test_page_opens_with_a_recorder_and_no_fine_tune_yet():
 
 def test_good_takes_are_listed_bad_ones_ask_for_a_retake(words):
     at = page()
+    small_training(at)  # takes start compiling the training step; at 16 examples that holds ~15 GB
     record(at, take_wav(words[0]))
     assert any("Take 1 accepted" in s.value for s in at.success)
     assert len(at.session_state["teach_takes"]) == 1

@@ -53,8 +53,10 @@ def test_learning_rate_is_a_cosine_to_a_tenth():
 
 
 @pytest.mark.slow
-def test_two_steps_a_second_stage_and_their_average_write_cards_with_every_stage(tmp_path, few_real_negatives):
-    small = dict(batch_size=2, dev_events=3, dev_negative_only=3)
+def test_two_steps_a_second_stage_and_their_average_write_cards_with_every_stage(tmp_path, few_real_negatives,
+                                                                                    monkeypatch):
+    small_dev = dict(dev_events=3, dev_negative_only=3)
+    small = dict(batch_size=2, **small_dev)
     first = tmp_path / "first"
     m1 = train.train(BUNDLED_DIR, 2, None, 0, 0.2, tmp_path / "run1", first, command="stage one", **small)
     assert m1["steps"] == 2 and len(json.loads((tmp_path / "run1" / train.PROGRESS).read_text())["losses"]) == 2
@@ -84,6 +86,8 @@ def test_two_steps_a_second_stage_and_their_average_write_cards_with_every_stage
     heard = json.loads((second / "metrics.json").read_text())
     heard["voices_train"] = heard["voices_train"] + ["festival:another_banks_voice"]  # as --more-bank would add
     (second / "metrics.json").write_text(json.dumps(heard))
+    # judged on as few dev mixes as the stages above (the default, 800 mixes, holds 1.8 GB of spectrograms)
+    monkeypatch.setattr(train, "judge", functools.partial(train.judge, **small_dev))
     m3 = average.average(first, second, 0.5, BUNDLED_DIR, third, command="stage three")
     assert [s["command"] for s in m3["stages"]] == ["stage one", "stage two", "stage three"]
     mixed, _ = trigger_model.load(third)
