@@ -41,7 +41,7 @@ def date_translator():
 @st.cache_resource(show_spinner="Loading the voice bank…")
 def trigger_bank():
     """The small voice bank bundled in assets/trigger/ (clips, backgrounds, chime)."""
-    from core.trigger.bank import load_bundled_bank
+    from core.trigger.voicebank.bank import load_bundled_bank
 
     return load_bundled_bank()
 

@@ -21,7 +21,7 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.trigger import train  # noqa: E402
+from core.trigger.training import train  # noqa: E402
 
 RATES = (0.1, 0.2, 0.5)
 AT_THRESHOLD = 0.9  # one threshold for every rate: a short run's probabilities are not yet sharp

@@ -6,10 +6,10 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import loaders
-from core.trigger import personal
 from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio, wav_bytes
-from core.trigger.bank import split_bank
 from core.trigger.synth import make_example
+from core.trigger.training import personal
+from core.trigger.voicebank.bank import split_bank
 
 loaders.keep_keras_between_reruns()  # a rerun must never clear Keras under a running fine-tune
 

@@ -5,8 +5,8 @@ import streamlit as st
 
 import loaders
 from core.trigger.audio import SAMPLE_RATE, wav_bytes
-from core.trigger.augment import Augmenter
 from core.trigger.synth import BACKGROUND_MS, Ty, make_example
+from core.trigger.voicebank.augment import Augmenter
 
 SPECTROGRAM_COLUMNS = 1100  # of Tx = 5511: every 5th column is plenty on screen
 

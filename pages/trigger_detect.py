@@ -5,9 +5,9 @@ import streamlit as st
 
 import loaders
 from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio, wav_bytes
-from core.trigger.bank import split_bank
 from core.trigger.detect import STEP_SECONDS, chime_on_activate, features
 from core.trigger.synth import make_example
+from core.trigger.voicebank.bank import split_bank
 
 SPECTROGRAM_COLUMNS = 1100
 EXAMPLES = {  # name → (seed, activates, negatives): mixes of voices the model never trained on

@@ -15,7 +15,7 @@ TIMEOUT = 180
 
 @pytest.fixture(scope="module")
 def words():
-    from core.trigger.bank import load_bundled_bank, split_bank
+    from core.trigger.voicebank.bank import load_bundled_bank, split_bank
 
     return split_bank(load_bundled_bank())[1].activates
 

@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from core.trigger import evaluate
 from core.trigger.detect import STEP_SECONDS
 from core.trigger.synth import Ty
+from core.trigger.training import evaluate
 
 
 def step_at(seconds: float) -> int:

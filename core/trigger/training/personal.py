@@ -28,8 +28,8 @@ from functools import lru_cache
 import numpy as np
 
 from core.trigger.audio import SAMPLE_RATE, resample
-from core.trigger.bank import CLIP_DBFS, at_dbfs, real_negatives
 from core.trigger.synth import BACKGROUND_MS, n_freq
+from core.trigger.voicebank.bank import CLIP_DBFS, at_dbfs, real_negatives
 
 MIN_TAKES, MAX_TAKES = 3, 5
 MAX_SPEECH_SECONDS = 2.5  # "activate" takes about 0.6–1.2 s; more than this is a sentence
@@ -207,7 +207,7 @@ def training_data(takes, bank, extra_negatives=None, seed: int = 0,
 
     extra_negatives: real recorded words; None reads a few from shared/data/real_speech.
     """
-    from core.trigger.dataset import generated_backgrounds as make_backgrounds
+    from core.trigger.training.dataset import generated_backgrounds as make_backgrounds
 
     takes = [np.asarray(t, dtype=np.float32) for t in takes]
     if not takes:
@@ -363,7 +363,7 @@ def fine_tune(base_model, takes, bank, steps: int = STEPS, batch_size: int = BAT
     to compile. base_model is only read: its weights are copied into this process's
     Trainer, trained there, and copied out into a new model.
     """
-    from core.trigger.augment import Augmenter
+    from core.trigger.voicebank.augment import Augmenter
     data = data or training_data(takes, bank, extra_negatives, seed)
     augmenter = augmenter or Augmenter()
     dropout = _dropout_of(base_model)

@@ -1,7 +1,7 @@
 """Train the course's trigger-word model on examples made on the fly.
 
     python -m core.trigger bank --out runs/trigger/bank --activates 1200 --negatives 1200 --backgrounds 16 --seed 1
-    python -m core.trigger.train --bank runs/trigger/bank --steps 2000 --minutes 110
+    python -m core.trigger.training.train --bank runs/trigger/bank --steps 2000 --minutes 110
 
 Every step draws a fresh batch of 16 ten-second examples (the course's create_training_example
 over the bank's training voices, augmented, plus real recorded negatives), so there is no
@@ -52,9 +52,9 @@ def load_data(bank_dir, seed: int, confusable_weight: int = 1, more_banks=()):
     more takes of every word at other speeds and pitches; their dev-voice clips are dropped, so
     dev is the first bank's alone.
     """
-    from core.trigger.augment import Augmenter
-    from core.trigger.bank import CONFUSABLES, load_bank, real_negatives, split_bank
-    from core.trigger.dataset import generated_backgrounds
+    from core.trigger.training.dataset import generated_backgrounds
+    from core.trigger.voicebank.augment import Augmenter
+    from core.trigger.voicebank.bank import CONFUSABLES, load_bank, real_negatives, split_bank
 
     train, dev = split_bank(load_bank(bank_dir))
     more = [split_bank(load_bank(folder))[0] for folder in more_banks]
@@ -97,8 +97,8 @@ def mine_hard_negatives(model, data, seed: int, score: float = HARD_SCORE, chunk
     aims training at what it still confuses (hard-negative mining), where drawing whole word
     lists more often (confusable_weight) also repeats clips it already rejects.
     """
-    from core.trigger import evaluate
     from core.trigger.synth import make_example
+    from core.trigger.training import evaluate
 
     rng = np.random.default_rng([seed, 99])
     predict, augmenter, pool = evaluate.predictor(model), data["augmenter"], data["negative_pool"]
@@ -121,7 +121,7 @@ def make_step_batch(data, seed: int, step: int, batch_size: int):
     Made in the training thread: a producer thread measured twice as slow here (it fights
     TensorFlow for the two cores and the GIL) as making the batch first (+0.5 s a step).
     """
-    from core.trigger.dataset import make_batch
+    from core.trigger.training.dataset import make_batch
 
     rng = np.random.default_rng([seed, step])
     return make_batch(data["train_activates"], data["train_negatives"], data["train_backgrounds"],
@@ -155,7 +155,7 @@ def judge(model, data, dev_events: int = DEV_EVENTS, dev_negative_only: int = DE
     """The dev figures of the model card: 10 s mixes of held-out voices (half with 0–4
     "activate", half negatives only) from seeds DEV_SEED+2 and DEV_SEED+3, the recall /
     false-alarm curve over thresholds and the default threshold evaluate.choose_threshold picks."""
-    from core.trigger import evaluate
+    from core.trigger.training import evaluate
 
     examples = list(evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"], data["dev_backgrounds"],
                                                dev_events, DEV_SEED + 2, data["augmenter"]))
@@ -187,8 +187,8 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
     import keras
     from tqdm import tqdm
 
-    from core.trigger import evaluate
     from core.trigger import model as trigger_model
+    from core.trigger.training import evaluate
 
     keras.utils.set_random_seed(seed)
     run_dir = Path(run_dir)
@@ -304,7 +304,7 @@ def training_note(m: dict) -> str:
             lines.append(f"**Stage {k}.** `{stage['command']}`\n"
                          f"No training: every weight (BatchNorm statistics too) is (1 − {stage['alpha']:g}) × "
                          f"stage {i}'s (`{a}`) + {stage['alpha']:g} × stage {j}'s (`{b}`); "
-                         f"`core/trigger/average.py` says why.")
+                         f"`core/trigger/training/average.py` says why.")
             continue
         lr = stage["learning_rate"]
         start = "a fresh model" if k == 1 else f"stage {k - 1}'s weights"
@@ -391,7 +391,7 @@ already scores about 0.96; events are what count.
 
 {main_voice_note(m)}Which speech the false alarms come from (real recordings, ordinary words, words that sound
 like parts of "activate") is measured separately: [FALSE_ALARMS.md](FALSE_ALARMS.md)
-(`python -m core.trigger.false_alarms`).
+(`python -m core.trigger.training.false_alarms`).
 
 ## Dropout
 {dropout_note(m)}
@@ -403,7 +403,7 @@ available, so recall on real voices is unmeasured here. English only; one word.
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.trigger.train", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m core.trigger.training.train", description=__doc__.splitlines()[0])
     parser.add_argument("--bank", default="runs/trigger/bank", help="voice bank folder (python -m core.trigger bank)")
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--minutes", type=float, default=None, help="stop (and evaluate) after this many minutes")
@@ -438,7 +438,7 @@ def main(argv=None) -> int:
         print(f"no voice bank in {args.bank}: build one with python -m core.trigger bank --out {args.bank}",
               file=sys.stderr)
         return 1
-    command = "python -m core.trigger.train " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = "python -m core.trigger.training.train " + shlex.join(sys.argv[1:] if argv is None else argv)
     train(args.bank, args.steps, args.minutes, args.seed, DROPOUT if args.dropout is None else args.dropout,
           args.run_dir, args.out, args.batch_size, args.dev_events, args.dev_negative_only, command,
           args.start_from, args.confusable_weight, args.learning_rate, args.more_bank,

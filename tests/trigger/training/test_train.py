@@ -5,11 +5,10 @@ import json
 import numpy as np
 import pytest
 
-from core.trigger import average
-from core.trigger import bank as trigger_bank
 from core.trigger import model as trigger_model
-from core.trigger import train
-from core.trigger.bank import BUNDLED_DIR, CONFUSABLES, load_bank, split_bank
+from core.trigger.training import average, train
+from core.trigger.voicebank import bank as trigger_bank
+from core.trigger.voicebank.bank import BUNDLED_DIR, CONFUSABLES, load_bank, split_bank
 
 
 @pytest.fixture

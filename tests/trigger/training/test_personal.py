@@ -8,10 +8,10 @@ import threading
 import numpy as np
 import pytest
 
-from core.trigger import personal
 from core.trigger.audio import SAMPLE_RATE, dbfs, resample
-from core.trigger.bank import CLIP_DBFS, load_bundled_bank
 from core.trigger.synth import Tx, Ty, n_freq
+from core.trigger.training import personal
+from core.trigger.voicebank.bank import CLIP_DBFS, load_bundled_bank
 
 BATCH = 2
 
