@@ -28,13 +28,6 @@ def mix_weights(first, second, alpha: float) -> list:
     return [(1.0 - alpha) * a + alpha * b for a, b in zip(first, second)]
 
 
-def stages_of(metrics: dict) -> list[dict]:
-    """The training stages a model's metrics.json lists (a one-stage run lists none)."""
-    from core.trigger.training.train import stage_summary
-
-    return metrics.get("stages") or [stage_summary(metrics)]
-
-
 def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str = "") -> dict:
     """Write the averaged model, its metrics.json and MODEL_CARD.md to out_dir; returns the metrics.
 
@@ -42,7 +35,8 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str
     averaging two unrelated models gives noise, not a model in between.
     """
     from core.trigger import model as trigger_model
-    from core.trigger.training.train import DEV_SEED, judge, load_data, model_card
+    from core.trigger.training.card import stages_of, write_card
+    from core.trigger.training.train import DEV_SEED, judge, load_data
 
     first_metrics, second_metrics = (json.loads((Path(d) / "metrics.json").read_text())
                                      for d in (first_dir, second_dir))
@@ -67,11 +61,9 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str
                                               of=[len(first_stages), len(second_stages)],
                                               folders=[str(first_dir), str(second_dir)],
                                               machine=metrics["machine"])]
-    out_dir = Path(out_dir)
     trigger_model.save(first, out_dir, threshold=metrics["threshold"], dropout=metrics["dropout"],
                        refractory_steps=75)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    (out_dir / "MODEL_CARD.md").write_text(model_card(metrics))
+    write_card(out_dir, metrics)
     return metrics
 
 
@@ -83,9 +75,11 @@ def main(argv=None) -> int:
     parser.add_argument("--bank", default="runs/trigger/bank", help="the voice bank training used (for dev voices)")
     parser.add_argument("--out", required=True, help="where the averaged model goes (e.g. models/trigger)")
     args = parser.parse_args(argv)
-    if not Path(args.bank, "manifest.json").exists():
-        print(f"no voice bank in {args.bank}: build one with python -m core.trigger bank --out {args.bank}",
-              file=sys.stderr)
+    from core.trigger.voicebank.bank import no_bank_message
+
+    problem = no_bank_message(args.bank)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
     command = "python -m core.trigger.training.average " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:

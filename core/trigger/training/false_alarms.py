@@ -17,7 +17,6 @@ word gets its own count.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
@@ -206,15 +205,12 @@ def main(argv=None) -> int:
     if not Path(args.bank, "manifest.json").exists():
         build_dev_bank(args.bank, args.clips, args.seed)
     from core.trigger.model import MODEL_DIR, load
+    from core.trigger.training.card import write_report
 
     model, config = load(args.model or MODEL_DIR)
     report = analyse(args.bank, args.mixes, args.seed, model=model, words_at=config.get("threshold", 0.95))
     command = "python -m core.trigger.training.false_alarms " + shlex.join(sys.argv[1:] if argv is None else argv)
-    text = markdown(report, command.strip())
-    print(text)
-    if args.out != "-":
-        Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
+    write_report(markdown(report, command.strip()), report, args.out)
     return 0
 
 

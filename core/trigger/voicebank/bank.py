@@ -229,6 +229,13 @@ def load_bank(root=BUNDLED_DIR, split: str | None = None, sample_rate: int = SAM
     return bank
 
 
+def no_bank_message(folder) -> str | None:
+    """None when `folder` holds a bank; else, in plain words, how to build one there."""
+    if Path(folder, MANIFEST).exists():
+        return None
+    return f"no voice bank in {folder}: build one with python -m core.trigger bank --out {folder}"
+
+
 def load_bundled_bank() -> Bank:
     """The small bank in assets/trigger/ (all splits): what the app shows."""
     return load_bank(BUNDLED_DIR)

@@ -101,16 +101,6 @@ def test_two_steps_a_second_stage_and_their_average_write_cards_with_every_stage
         average.average(second, first, 0.5, BUNDLED_DIR, tmp_path / "nonsense")
 
 
-def test_the_card_warns_when_one_voice_says_a_third_of_dev():
-    _, dev = split_bank(load_bank(BUNDLED_DIR))
-    v = train.main_voice(dev)
-    assert v["of_negatives"] == len(dev.negatives) and 0 < v["activates"] + v["negatives"]
-    heavy = dict(voice="festival:ked", activates=100, negatives=100, of_activates=258, of_negatives=261)
-    assert "festival:ked says 100 of the 261 dev negative clips" in train.main_voice_note({"dev_main_voice": heavy})
-    assert train.main_voice_note({"dev_main_voice": dict(heavy, negatives=50)}) == ""
-    assert train.main_voice_note({}) == ""  # cards of older runs
-
-
 def test_mining_finds_the_negatives_a_model_fires_on(few_real_negatives):
     data = train.load_data(BUNDLED_DIR, seed=0)
     data["negative_pool"] = data["negative_pool"][:6]  # six clips keep it quick
