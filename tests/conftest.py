@@ -4,7 +4,7 @@ import os
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
-import pylibsrtp  # noqa: F401  must come before TensorFlow: see loaders.py
+import pylibsrtp  # noqa: F401  must come before TensorFlow: see ui/__init__.py
 import pytest
 
 

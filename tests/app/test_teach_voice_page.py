@@ -110,7 +110,7 @@ def test_fine_tune_then_compare_side_by_side_and_keep(words):
 
 
 def test_two_sessions_never_share_a_personal_model(words):
-    import loaders
+    from ui import loaders
 
     shipped = loaders.trigger_detector().model
     before = [w.copy() for w in shipped.get_weights()]

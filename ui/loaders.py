@@ -1,14 +1,8 @@
-"""The one app-side module that knows both Streamlit and core/: cached loaders.
-
-Every page gets its models from here, so a model is loaded (and warmed up) once per
-process, never once per rerun.
+"""Cached loaders: every page gets its models from here, so a model is loaded (and warmed up)
+once per process, never once per rerun.
 """
 from __future__ import annotations
 
-# pylibsrtp (streamlit-webrtc -> aiortc) segfaults when it is first imported after
-# TensorFlow (TF 2.21 exports OpenSSL-like symbols that clash). Every page imports this
-# module before any model, so load it here, first. A test pins the order.
-import pylibsrtp  # noqa: F401  (import order matters; see above)
 import streamlit as st
 
 
