@@ -41,11 +41,7 @@ with st.expander("Model notes: how much does it help?"):
         "compiles the training step."
     )
 
-try:
-    detector = loaders.trigger_detector()
-except FileNotFoundError as err:
-    st.error(f"The trained model is missing: {err}")
-    st.stop()
+detector = loaders.trigger_detector_or_stop()
 bank = loaders.trigger_bank()
 
 state = st.session_state

@@ -20,11 +20,7 @@ st.markdown(
     "and not again for 75 steps (0.55 s), so one word rings once."
 )
 
-try:
-    detector = loaders.trigger_detector()
-except FileNotFoundError as err:
-    st.error(f"The trained model is missing: {err}")
-    st.stop()
+detector = loaders.trigger_detector_or_stop()
 
 source = st.radio("Audio", ["A bundled example", "Upload a WAV file", "Record in the browser"],
                   horizontal=True, key="detect_source")

@@ -35,11 +35,7 @@ st.caption("Nothing leaves this server, and nothing is recorded: only the last 1
            "and they go when you press STOP. " + NO_MICROPHONE)
 
 
-try:
-    detector = loaders.trigger_detector()
-except FileNotFoundError as err:
-    st.error(f"The trained model is missing: {err}")
-    st.stop()
+detector = loaders.trigger_detector_or_stop()
 try:
     rtc_configuration = webrtc.rtc_configuration()
 except ValueError as err:

@@ -50,3 +50,12 @@ def trigger_detector():
     detector = TriggerDetector.load()
     detector.clip_probabilities(np.zeros(CLIP_SAMPLES, dtype=np.float32))
     return detector
+
+
+def trigger_detector_or_stop():
+    """The trained trigger-word detector; without one, a plain error on the page, which ends there."""
+    try:
+        return trigger_detector()
+    except FileNotFoundError as err:
+        st.error(f"The trained model is missing: {err}")
+        st.stop()
