@@ -1,7 +1,7 @@
-"""Attention Lab: the router. Each page lives in pages/; models load once in loaders.py."""
+"""Attention Lab: the router. Each page lives in pages/; models load once in ui/loaders.py."""
 import streamlit as st
 
-import loaders
+from ui import loaders
 
 loaders.keep_keras_between_reruns()
 

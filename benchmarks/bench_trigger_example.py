@@ -13,9 +13,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.trigger.augment import Augmenter  # noqa: E402
-from core.trigger.bank import load_bundled_bank  # noqa: E402
 from core.trigger.synth import make_example  # noqa: E402
+from core.trigger.voicebank.augment import Augmenter  # noqa: E402
+from core.trigger.voicebank.bank import load_bundled_bank  # noqa: E402
 
 
 def median_ms(bank, n, augmenter=None):

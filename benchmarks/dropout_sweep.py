@@ -12,7 +12,6 @@ Writes models/trigger/DROPOUT.md and .json (linked from the model card); models 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import shlex
 import sys
@@ -21,7 +20,9 @@ from pathlib import Path
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.trigger import train  # noqa: E402
+from core.trigger.training import train  # noqa: E402
+from core.trigger.training.card import write_report  # noqa: E402
+from core.trigger.voicebank.bank import no_bank_message  # noqa: E402
 
 RATES = (0.1, 0.2, 0.5)
 AT_THRESHOLD = 0.9  # one threshold for every rate: a short run's probabilities are not yet sharp
@@ -76,17 +77,13 @@ def main(argv=None) -> int:
     parser.add_argument("--runs", default="runs/trigger/dropout")
     parser.add_argument("--out", default="models/trigger/DROPOUT.md", help="'-' to print only")
     args = parser.parse_args(argv)
-    if not Path(args.bank, "manifest.json").exists():
-        print(f"no voice bank in {args.bank}: build one with python -m core.trigger bank --out {args.bank}",
-              file=sys.stderr)
+    problem = no_bank_message(args.bank)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
     rows = sweep(args.bank, args.rates, args.steps, args.minutes, args.seed, args.dev_mixes, args.runs)
     command = "python benchmarks/dropout_sweep.py " + shlex.join(sys.argv[1:] if argv is None else argv)
-    text = markdown(rows, command.strip())
-    print(text)
-    if args.out != "-":
-        Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps(rows, indent=1) + "\n")
+    write_report(markdown(rows, command.strip()), rows, args.out)
     return 0
 
 

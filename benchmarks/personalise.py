@@ -5,17 +5,17 @@
 
 For each voice (espeak-ng voices from the espeakng-loader package that the shipped model
 never trained on: the en-029 accent and the f4, m3, klatt3, Alicia, steph2, robert variants
-are held out of training by core.trigger.bank.voice_split):
+are held out of training by core.trigger.voicebank.bank.voice_split):
 
 1. "the person" says "activate" 25 times at different speeds and pitches: 5 takes go
    through the page's take checker and fine-tune a copy of the shipped model, exactly as the
-   page does (`core.trigger.personal.fine_tune`, its default steps and batch size); the other
+   page does (`core.trigger.training.personal.fine_tune`, its default steps and batch size); the other
    20 are held out;
 2. test mixes are made the course's way over held-out backgrounds (no augmentation):
    60 with 0–4 held-out takes and real negatives, 60 with real negatives and other voices'
    words only, and 40 with the same voice saying *other* words ("active", "motivate",
    "hello", ...) — the false alarm a personal model is most at risk of;
-3. both models are scored with core.trigger.evaluate (a hit within 0.25 s before to 1 s after
+3. both models are scored with core.trigger.training.evaluate (a hit within 0.25 s before to 1 s after
    the end of the word; anything else is a false alarm) at the shipped threshold.
 
 Real negatives are split as training split them (every 4th recording is dev): fine-tuning
@@ -36,13 +36,13 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.trigger import evaluate, personal  # noqa: E402
 from core.trigger.audio import resample  # noqa: E402
-from core.trigger.bank import load_bundled_bank, real_negatives, split_bank, voice_split  # noqa: E402
-from core.trigger.dataset import generated_backgrounds  # noqa: E402
 from core.trigger.model import MODEL_DIR, load  # noqa: E402
-from core.trigger.train import split_real_negatives  # noqa: E402
-from core.trigger.voices import Voice, synthesize  # noqa: E402
+from core.trigger.training import evaluate, personal  # noqa: E402
+from core.trigger.training.dataset import generated_backgrounds  # noqa: E402
+from core.trigger.training.train import split_real_negatives  # noqa: E402
+from core.trigger.voicebank.bank import load_bundled_bank, real_negatives, split_bank, voice_split  # noqa: E402
+from core.trigger.voicebank.voices import Voice, synthesize  # noqa: E402
 
 VOICES = ("en-029+whisper", "en-us+klatt3", "en-gb-scotland+Alicia", "en-029+m3")
 OWN_WORDS = ("active", "activity", "captivate", "motivate", "actually", "cavity", "hello", "weather",

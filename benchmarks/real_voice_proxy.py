@@ -18,13 +18,13 @@ never sees. If a change to the recipe (more voices, other augmentation, other ne
 raises real recall on the proxy words, it probably raises it for "activate" too.
 
 What is trained (per word, in OUT/<word>/):
-- bank/: a voice bank made by core.trigger.bank.build_bank with the proxy word as the
+- bank/: a voice bank made by core.trigger.voicebank.bank.build_bank with the proxy word as the
   positive, said by the same TTS voices at the same speeds and pitches, with the same voice
   split (held-out speakers go to dev). Negatives: the bank's usual words (bank.NEGATIVES),
   plus "activate" (the starting model fires on it), plus words that sound like part of the
   proxy word (OWN_CONFUSABLES; the usual list's confusables are "activate"'s, so this keeps
   the recipe's *kind* of negatives; --no-own-confusables drops them).
-- model/: core.trigger.train.train on that bank, the README's recipe (fresh augmented
+- model/: core.trigger.training.train.train on that bank, the README's recipe (fresh augmented
   examples made the course's way, binary cross-entropy per output step, cosine learning
   rate, checkpoints every 50 steps in run/), from the shipped model's weights by default
   (transfer from "activate": far cheaper than from scratch on a 2-core CPU) or
@@ -46,13 +46,13 @@ compare on the same audio):
 - false alarms per hour: 10 s mixes of 1-4 held-out real recordings of OTHER words (Speech
   Commands and the other two wake words: the quarter neither this model nor the shipped one
   trained on), --negative-hours of them, SNRs in turn;
-- backgrounds: core.trigger.backgrounds' kinds (coloured noise, hum, fan, music, and babble
+- backgrounds: core.trigger.voicebank.backgrounds' kinds (coloured noise, hum, fan, music, and babble
   made of real recordings of other words) plus "room tone": the silence around real
   recordings of other words (real rooms and microphones), looped to 10 s. No recorded room
   or street noise exists under ../shared/data, so the other kinds are synthetic.
 - detection is the project's: core.trigger.detect.detect_events (the course's 75-step rule)
-  and core.trigger.evaluate.match_events (a hit from 0.25 s before to 1 s after the end of
-  the word); recall at the threshold core.trigger.evaluate.choose_threshold picks within one
+  and core.trigger.training.evaluate.match_events (a hit from 0.25 s before to 1 s after the end of
+  the word); recall at the threshold core.trigger.training.evaluate.choose_threshold picks within one
   false alarm per hour on the real negatives, at 0.5 and 0.9, and at the model's own
   threshold (chosen on synthesized dev voices, as the shipped model's was).
 
@@ -78,11 +78,11 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.trigger import bank as trigger_bank  # noqa: E402
-from core.trigger import evaluate  # noqa: E402
+from core.trigger.voicebank import bank as trigger_bank  # noqa: E402
+from core.trigger.training import evaluate  # noqa: E402
 from core.trigger.audio import SAMPLE_RATE, AudioError, read_any, resample, to_int16  # noqa: E402
-from core.trigger.backgrounds import KINDS as SYNTHETIC_KINDS  # noqa: E402
-from core.trigger.backgrounds import make_background  # noqa: E402
+from core.trigger.voicebank.backgrounds import KINDS as SYNTHETIC_KINDS  # noqa: E402
+from core.trigger.voicebank.backgrounds import make_background  # noqa: E402
 from core.trigger.spectrogram import graph_spectrogram  # noqa: E402
 from core.trigger.synth import (BACKGROUND_MS, TARGET_DBFS, insert_audio_clip, length_ms,  # noqa: E402
                                 match_target_amplitude, overlay)
@@ -102,7 +102,7 @@ SNRS = (30.0, 20.0, 10.0)  # dB; training mixes sit at roughly 15-45 dB
 FALSE_ALARM_BUDGET = 1.0  # per hour
 FIXED_THRESHOLDS = (0.5, 0.9)
 THRESHOLDS = tuple(float(t) for t in evaluate.THRESHOLDS) + (0.995, 0.999, 1.0)  # 1.0: never fires
-REAL_DEV_EVERY = 4  # as core.trigger.train.REAL_DEV_EVERY: every 4th real recording is held out
+REAL_DEV_EVERY = 4  # as core.trigger.training.train.REAL_DEV_EVERY: every 4th real recording is held out
 MAX_NEGATIVE_MS = 4000  # as bank.real_negatives
 NATIVE_RATE = 16000  # the real recordings' rate (../shared/data/real_speech/README.md)
 PREDICT_CHUNK = 32
@@ -303,7 +303,7 @@ def negative_words(word: str, own_confusables: bool = True) -> tuple:
 
 def tiny_voices():
     """A few fast voices, at least one of them held out (so synthesized dev recall exists)."""
-    from core.trigger.voices import available_voices
+    from core.trigger.voicebank.voices import available_voices
 
     wanted = {f"{e}:{n}" for e, n in TINY_VOICES}
     voices = [v for v in available_voices(("flite", "espeakng-loader", "espeak-ng")) if v.id in wanted]
@@ -316,7 +316,7 @@ def tiny_voices():
 def ensure_bank(folder: Path, word: str, positives: int, negatives: int, backgrounds: int, seed: int,
                 own_confusables: bool = True, voices=None, engines=None) -> dict:
     """Build the proxy word's bank unless a finished one (manifest.json) with these settings is there."""
-    from core.trigger.voices import ENGINES, available_voices
+    from core.trigger.voicebank.voices import ENGINES, available_voices
 
     settings = dict(word=word, positives=positives, negatives=negatives, backgrounds=backgrounds, seed=seed,
                     own_confusables=own_confusables, engines=sorted(engines) if engines else None)
@@ -345,8 +345,8 @@ def ensure_bank(folder: Path, word: str, positives: int, negatives: int, backgro
 
 # ----------------------------------------------------------------------------- training
 def train_word(word_dir: Path, real: RealData, args, command: str) -> dict:
-    """Train (or resume) the proxy word's model with core.trigger.train.train; returns its metrics."""
-    from core.trigger import train
+    """Train (or resume) the proxy word's model with core.trigger.training.train.train; returns its metrics."""
+    from core.trigger.training import train
     from core.trigger.model import DROPOUT
 
     recipe = dict(start_from=None if args.from_scratch else str(start_folder(args.start_from)),
@@ -797,7 +797,7 @@ def resolve(args) -> argparse.Namespace:
         if getattr(args, name, None) is None:
             setattr(args, name, value)
     if args.learning_rate is None:
-        from core.trigger.train import LEARNING_RATE
+        from core.trigger.training.train import LEARNING_RATE
 
         args.learning_rate = LEARNING_RATE
     return args

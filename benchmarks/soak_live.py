@@ -91,7 +91,7 @@ def main():
     parser.add_argument("--stub", action="store_true", help="a loudness stand-in instead of the trained model")
     args = parser.parse_args()
 
-    from core.trigger.bank import load_bundled_bank, split_bank
+    from core.trigger.voicebank.bank import load_bundled_bank, split_bank
 
     if args.stub:
         detector, model = Stub(), "stand-in (loudness)"

@@ -42,6 +42,7 @@ from typing import Sequence
 
 MAX_ORDER = 4  # BLEU-4, the usual choice
 SMOOTHING_METHODS = ("none", "add-one")
+CORPUS_SEPARATOR = "|||"  # between a candidate and its references on one line of a corpus
 
 Ngram = tuple[str, ...]
 
@@ -203,3 +204,18 @@ def corpus_bleu(candidates: Sequence[str], references: Sequence[Sequence[str]], 
     bp = brevity_penalty(c, r)
     return BleuScore(orders, weights, c, r, bp, combine([o.precision for o in orders], weights, bp),
                      smoothing, sentences)
+
+
+def parse_corpus(text: str) -> tuple[list[tuple[str, list[str]]], list[int]]:
+    """Lines "candidate ||| ref ||| ref" → (candidate, references) pairs, and the numbers of bad lines."""
+    pairs, bad = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        candidate, *references = [part.strip() for part in line.split(CORPUS_SEPARATOR)]
+        references = [r for r in references if r]
+        if candidate and references:
+            pairs.append((candidate, references))
+        else:
+            bad.append(number)
+    return pairs, bad

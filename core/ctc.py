@@ -124,6 +124,12 @@ class Alphabet:
         """Symbol indices → text, blanks written as "_"."""
         return "".join(self.symbols[i] for i in indices)
 
+    def from_blank_first(self, probs) -> np.ndarray:
+        """A matrix whose columns are in Keras 3's order (blank first) → its columns in this
+        alphabet's order: where the blank sits changes the column order and nothing else."""
+        blank_first = Alphabet(self.letters, blank_index=0).symbols
+        return np.asarray(probs)[:, [blank_first.index(s) for s in self.symbols]]
+
 
 # --- alignments -----------------------------------------------------------------------------
 
@@ -311,6 +317,21 @@ def normalise_rows(matrix) -> np.ndarray:
     return np.where(sums > 0, matrix / np.where(sums > 0, sums, 1.0), uniform)
 
 
+def probability_problem(values: np.ndarray) -> str | None:
+    """What stops a typed (T, C) matrix from being turned into probabilities; None if nothing
+    does (rows that do not sum to 1 are fine: normalise_rows divides them by their sum)."""
+    if np.isnan(values).any():
+        return "Every cell needs a number: an emptied cell has no probability."
+    if (values < 0).any() or not np.isfinite(values).all():
+        return "Probabilities cannot be negative or infinite."
+    return None
+
+
+def rows_off(values: np.ndarray, tolerance: float = 1e-3) -> list[int]:
+    """The steps (from 0) whose row does not sum to 1."""
+    return [int(t) for t in np.flatnonzero(np.abs(values.sum(axis=1) - 1) > tolerance)]
+
+
 def path_log_prob(probs, path: Sequence[int]) -> float:
     """log P(one alignment) = Σ_t log y_t[path_t]: the steps are independent given the input."""
     log_probs = _log_probs(probs)
@@ -326,6 +347,14 @@ def brute_force_loss(probs, target: Sequence[int], blank: int = BLANK_INDEX) -> 
     paths = enumerate_alignments(tuple(target), probs.shape[0], blank=blank)
     log_p = np.logaddexp.reduce([path_log_prob(probs, path) for path in paths])
     return -float(log_p)
+
+
+def most_likely_alignments(probs, target: Sequence[int], blank: int = BLANK_INDEX,
+                            n: int = 10) -> list[tuple[tuple[int, ...], float]]:
+    """The n most likely alignments of the target, with their probabilities, listed one by one."""
+    paths = enumerate_alignments(tuple(target), len(probs), blank=blank)
+    ranked = sorted(paths, key=lambda p: -path_log_prob(probs, p))[:n]
+    return [(path, float(np.exp(path_log_prob(probs, path)))) for path in ranked]
 
 
 @dataclass(frozen=True)
@@ -491,6 +520,18 @@ def peaked_probs(frames: Sequence[int], symbols: int, peak: float = 0.7, seed: i
         others = np.delete(rest[t], symbol)
         probs[t] = np.insert(others / others.sum() * (1 - peak), symbol, peak)
     return probs
+
+
+def many_paths_probs(alphabet: Alphabet, steps: int) -> np.ndarray:
+    """Every step alike: the blank most likely (0.5; 0.6 when there is one letter), the first
+    letter 0.4, the other letters sharing 0.1. The single best path is all blanks, yet outputs
+    made of the first letter collect far more probability over their many alignments: greedy
+    decoding and beam search disagree."""
+    others = len(alphabet.letters) - 1
+    row = np.full(len(alphabet.symbols), 0.1 / others if others else 0.0)
+    row[alphabet.blank] = 0.5 if others else 0.6
+    row[alphabet.encode(alphabet.letters[0])[0]] = 0.4
+    return np.tile(row / row.sum(), (steps, 1))
 
 
 def spread_frames(target: Sequence[int], steps: int, blank: int) -> list[int]:

@@ -3,11 +3,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-import loaders
+from ui import loaders
 from core.dates.data import DateGenerator
-from core.dates.decode import DateInputError, beam_translate, check_input, is_calendar_date
+from core.dates.decode import END_ID, DateInputError, beam_translate, check_input, is_calendar_date, tokens_to_answer
 from core.dates.error_analysis import BEAM_SEARCH, CORRECT, analyse, analyse_many, parse_pairs, summary
-from core.dates.decode import tokens_to_answer
 
 ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 
@@ -15,7 +14,7 @@ ALPHAS = (0.0, 0.25, 0.5, 0.75, 1.0)
 def shown(tokens) -> str:
     """Token ids → what a person reads: digits, '?' for no date, '⏹' for the end symbol."""
     text = tokens_to_answer(tokens)
-    return text + ("⏹" if tokens and tokens[-1] == 2 else "")
+    return text + ("⏹" if tokens and tokens[-1] == END_ID else "")
 
 
 st.title("🌳 Beam search")

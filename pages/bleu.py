@@ -3,10 +3,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from core.bleu import MAX_ORDER, SMOOTHING_METHODS, corpus_bleu, sentence_bleu, tokenize
+from core.bleu import (CORPUS_SEPARATOR, MAX_ORDER, SMOOTHING_METHODS, corpus_bleu, parse_corpus, sentence_bleu,
+                       tokenize)
 
 MAX_TOKENS = 2_000  # candidate and references together; keeps the tables readable and the page fast
-SEPARATOR = "|||"  # between a candidate and its references in the corpus box
 COURSE_REFERENCES = "the cat is on the mat\nthere is a cat on the mat"
 EXAMPLES = {  # button label → (candidate, references, N)
     "Course example 1: “the the the …” (p₁ = 2/7)": ("the the the the the the the", COURSE_REFERENCES, 1),
@@ -33,21 +33,6 @@ def too_long(token_count: int) -> str | None:
         return (f"That is {token_count:,} tokens; this page takes at most {MAX_TOKENS:,} "
                 "(all sentences together). Please shorten the text.")
     return None
-
-
-def parse_corpus(text: str) -> tuple[list[tuple[str, list[str]]], list[int]]:
-    """Lines "candidate ||| ref ||| ref" → (candidate, references) pairs, and the numbers of bad lines."""
-    pairs, bad = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        candidate, *references = [part.strip() for part in line.split(SEPARATOR)]
-        references = [r for r in references if r]
-        if candidate and references:
-            pairs.append((candidate, references))
-        else:
-            bad.append(number)
-    return pairs, bad
 
 
 first_example = next(iter(EXAMPLES.values()))
@@ -155,17 +140,17 @@ right.metric(f"BLEU-{max_n}", f"{result.score:.4f}")
 
 # --- corpus BLEU -------------------------------------------------------------------------------
 with st.expander("Corpus BLEU: add the counts up, don't average the scores"):
-    st.markdown(f"One sentence per line: `candidate {SEPARATOR} reference {SEPARATOR} reference …`. "
+    st.markdown(f"One sentence per line: `candidate {CORPUS_SEPARATOR} reference {CORPUS_SEPARATOR} reference …`. "
                 "Corpus BLEU sums Count_clip, Count, c and r over all sentences, then applies the same "
                 "formula (with the N and smoothing chosen above).")
     corpus_text = st.text_area("Corpus", CORPUS_EXAMPLE, key="bleu_corpus", height=110)
     pairs, bad = parse_corpus(corpus_text)
-    problem = too_long(len(tokenize(corpus_text.replace(SEPARATOR, " "))))
+    problem = too_long(len(tokenize(corpus_text.replace(CORPUS_SEPARATOR, " "))))
     if problem:
         st.error(problem)
     elif bad:
         st.warning(f"Line(s) {', '.join(map(str, bad))} need a candidate and at least one reference "
-                   f"separated by {SEPARATOR}; they are left out.")
+                   f"separated by {CORPUS_SEPARATOR}; they are left out.")
     if pairs and not problem:
         corpus_candidates = [candidate for candidate, _ in pairs]
         corpus = corpus_bleu(corpus_candidates, [refs for _, refs in pairs], max_n=max_n, smoothing=smoothing)

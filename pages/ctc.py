@@ -8,8 +8,9 @@ import streamlit as st
 
 from core.ctc import (BLANK, MAX_LISTED_ALIGNMENTS, Alphabet, CTCInputError, adjacent_repeats, beam_decode,
                       brute_force_loss, check_fits, collapse, count_alignments, ctc_forward,
-                      enumerate_alignments, greedy_decode, min_steps, normalise_rows, path_log_prob,
-                      peaked_probs, random_probs, sample_alignments, spread_frames)
+                      enumerate_alignments, greedy_decode, many_paths_probs, min_steps, most_likely_alignments,
+                      normalise_rows, output_log_prob, peaked_probs, probability_problem, random_probs, rows_off,
+                      sample_alignments, spread_frames)
 
 COURSE_FRAMES = "ttt_h_eee___ ___qqq__"
 MAX_FRAMES = 5_000  # 50 s of audio at 100 steps a second; longer strings are refused
@@ -130,18 +131,12 @@ def alignments_section() -> None:
 
 def build_matrix(source: str, alphabet: Alphabet, steps: int) -> np.ndarray | None:
     """The starting matrix with its columns in the alphabet's order; None after showing an error.
-
-    Every source builds it with the blank first (Keras 3's order) and then moves the columns,
-    so the blank's position changes the column order and nothing else.
-    """
-    keras_order = Alphabet(alphabet.letters, blank_index=0)
-    probs = build_keras_order_matrix(source, keras_order, steps)
-    if probs is None:
-        return None
-    return probs[:, [keras_order.symbols.index(s) for s in alphabet.symbols]]
+    Every source builds it with the blank first (Keras 3's order), then the columns move."""
+    probs = build_blank_first_matrix(source, Alphabet(alphabet.letters, blank_index=0), steps)
+    return None if probs is None else alphabet.from_blank_first(probs)
 
 
-def build_keras_order_matrix(source: str, alphabet: Alphabet, steps: int) -> np.ndarray | None:
+def build_blank_first_matrix(source: str, alphabet: Alphabet, steps: int) -> np.ndarray | None:
     if source == SOURCES[0]:
         left, right = st.columns(2)
         seed = left.number_input("Seed", 0, 10_000, 0, key="ctc_seed")
@@ -158,16 +153,12 @@ def build_keras_order_matrix(source: str, alphabet: Alphabet, steps: int) -> np.
             st.error(f"Peaked word: {err}")
             return None
         return peaked_probs(frames, len(alphabet.symbols), peak=peak, seed=0)
-    # many paths beat one: the blank wins every step, but the first letter's many alignments win together
-    others = len(alphabet.letters) - 1
-    row = np.full(len(alphabet.symbols), 0.1 / others if others else 0.0)
-    row[alphabet.blank] = 0.5 if others else 0.6
-    row[alphabet.encode(alphabet.letters[0])[0]] = 0.4
-    st.caption(f"Every step: blank {row[alphabet.blank]:g}, “{alphabet.letters[0]}” 0.4"
-               f"{', the other letters share 0.1' if others else ''}. "
+    probs = many_paths_probs(alphabet, steps)
+    st.caption(f"Every step: blank {probs[0, alphabet.blank]:g}, “{alphabet.letters[0]}” 0.4"
+               f"{', the other letters share 0.1' if len(alphabet.letters) > 1 else ''}. "
                "The single best path is all blanks, yet outputs made of "
                f"“{alphabet.letters[0]}” collect far more probability over their many alignments.")
-    return np.tile(row / row.sum(), (steps, 1))
+    return probs
 
 
 def edited_matrix(start: np.ndarray, alphabet: Alphabet, key: str) -> np.ndarray | None:
@@ -177,14 +168,11 @@ def edited_matrix(start: np.ndarray, alphabet: Alphabet, key: str) -> np.ndarray
     config = {column: st.column_config.NumberColumn(format="%.4f", min_value=0.0) for column in frame.columns}
     edited = st.data_editor(frame, key=key, width="stretch", column_config=config)
     values = edited.to_numpy(dtype=np.float64, na_value=np.nan)
-    if np.isnan(values).any():
-        st.error("Every cell needs a number: an emptied cell has no probability.")
+    problem = probability_problem(values)
+    if problem:
+        st.error(problem)
         return None
-    if (values < 0).any() or not np.isfinite(values).all():
-        st.error("Probabilities cannot be negative or infinite.")
-        return None
-    sums = values.sum(axis=1)
-    off = [f"t={t + 1}" for t in np.flatnonzero(np.abs(sums - 1) > 1e-3)]
+    off = [f"t={t + 1}" for t in rows_off(values)]
     if off:
         shown = ", ".join(off[:8]) + (" …" if len(off) > 8 else "")
         st.caption(f"Rows {shown} do not sum to 1; they are divided by their sum (an all-zero row becomes uniform).")
@@ -275,14 +263,13 @@ def matrix_section() -> None:
                           "so P = 0 and the loss is infinite.")
         if count <= BRUTE_FORCE_LIMIT:
             brute = brute_force_loss(probs, labels, blank=alphabet.blank)
-            paths = enumerate_alignments(tuple(labels), steps, blank=alphabet.blank)
-            ranked = sorted(paths, key=lambda p: -path_log_prob(probs, p))[:10]
+            ranked = most_likely_alignments(probs, labels, blank=alphabet.blank)
             right.caption(f"Check: adding the {count:,} alignments' probabilities one by one gives "
                           f"−log P = {brute:.6f}.")
             with st.expander(f"The {len(ranked)} most likely of the {count:,} alignments"):
                 st.dataframe(pd.DataFrame({
-                    "alignment": [alphabet.decode(p).replace(" ", "␣") for p in ranked],
-                    "P(alignment)": [np.exp(path_log_prob(probs, p)) for p in ranked],
+                    "alignment": [alphabet.decode(path).replace(" ", "␣") for path, _ in ranked],
+                    "P(alignment)": [p for _, p in ranked],
                 }), hide_index=True, key="ctc_top_alignments")
         with st.expander("The forward (α) table"):
             st.markdown("α[t, s] sums every partial path that is in state s of the target written with "
@@ -314,7 +301,7 @@ def matrix_section() -> None:
         st.dataframe(pd.DataFrame({
             "output": [f"“{alphabet.decode(b.labels)}”" for b in beams[:5]],
             "log P in the beam": [b.log_prob for b in beams[:5]],
-            "exact log P": [-ctc_forward(probs, b.labels, blank=alphabet.blank).loss for b in beams[:5]],
+            "exact log P": [output_log_prob(probs, b.labels, blank=alphabet.blank) for b in beams[:5]],
         }), hide_index=True, key="ctc_beams")
         st.metric("output", f"“{beam_text}”")
         st.caption(f"P(output) = {beam_output.probability:.4g}. “log P in the beam” counts only the paths "

@@ -1,9 +1,8 @@
 """Date translation: type a date, see the ISO answer and the attention that produced it."""
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-import loaders
+from ui import charts, loaders
 from core.dates.data import MAX_CHARS, ORDERS, Tx, Ty, human_vocab, machine_vocab
 from core.dates.decode import DateInputError, check_input, readings
 from core.dates.model import n_a, n_s
@@ -77,20 +76,9 @@ if result.window_start or len(result.model_input) < len(check_input(text).strip(
 st.subheader("Attention")
 st.caption("Row t is the attention α⟨t, t'⟩ of output character t over the input "
            "characters t'; each row sums to 1. Hover for the weights.")
-inputs = [f"{c if c != ' ' else '␣'}" for c in result.model_input]
-outputs = [t if t != "</s>" else "end" for t in result.output_tokens]
-figure = go.Figure(go.Heatmap(
-    z=result.attention, x=list(range(len(inputs))), y=list(range(len(outputs))),
-    colorscale="Blues", zmin=0, zmax=1,
-    customdata=[[(o, i) for i in inputs] for o in outputs],
-    hovertemplate="output %{customdata[0]} ← input %{customdata[1]}<br>weight %{z:.3f}<extra></extra>",
-))
-figure.update_xaxes(tickmode="array", tickvals=list(range(len(inputs))), ticktext=inputs,
-                    title="input characters", side="top")
-figure.update_yaxes(tickmode="array", tickvals=list(range(len(outputs))), ticktext=outputs,
-                    title="output characters", autorange="reversed")
-figure.update_layout(height=140 + 28 * len(outputs), margin=dict(l=10, r=10, t=60, b=10))
-st.plotly_chart(figure, key="attention")
+st.plotly_chart(charts.attention_heatmap(result.attention, result.model_input, result.output_tokens),
+                key="attention")
+inputs, outputs = charts.input_labels(result.model_input), charts.output_labels(result.output_tokens)
 
 with st.expander("Step by step: each output character and its probability"):
     st.dataframe(pd.DataFrame({

@@ -1,15 +1,12 @@
 """Teach it your voice: record a few takes of "activate", fine-tune a copy of the detector, try both."""
-import hashlib
-
 import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-import loaders
-from core.trigger import personal
-from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio, wav_bytes
-from core.trigger.bank import split_bank
-from core.trigger.synth import make_example
+from ui import charts, loaders
+from core.trigger.audio import AudioError, read_audio, wav_bytes
+from core.trigger.training import personal
+from core.trigger.training.evaluate import held_out_example
 
 loaders.keep_keras_between_reruns()  # a rerun must never clear Keras under a running fine-tune
 
@@ -44,11 +41,7 @@ with st.expander("Model notes: how much does it help?"):
         "compiles the training step."
     )
 
-try:
-    detector = loaders.trigger_detector()
-except FileNotFoundError as err:
-    st.error(f"The trained model is missing: {err}")
-    st.stop()
+detector = loaders.trigger_detector_or_stop()
 bank = loaders.trigger_bank()
 
 state = st.session_state
@@ -62,30 +55,8 @@ takes = state.teach_takes
 
 def add_takes(incoming) -> None:
     """Check each (name, bytes); keep good takes; remember the problems of the others."""
-    rejects, notes = [], []
-    for name, data in incoming:
-        digest = hashlib.sha1(data).hexdigest()
-        if any(t["digest"] == digest for t in takes):
-            notes.append(("info", f"{name}: you already gave this take."))
-            continue
-        if len(takes) >= personal.MAX_TAKES:
-            notes.append(("info", f"{name}: {personal.MAX_TAKES} takes are enough; delete one to add another."))
-            continue
-        try:
-            samples = read_audio(data)
-        except AudioError as err:
-            rejects.append((name, [f"it could not be read: {err}"], None))
-            continue
-        check = personal.inspect_take(samples)
-        if check.ok:
-            state.teach_next_id += 1
-            takes.append(dict(id=state.teach_next_id, clip=check.clip, wav=wav_bytes(samples),
-                              seconds=check.speech_seconds, peak=check.peak_dbfs, digest=digest))
-            notes.append(("success", f"Take {len(takes)} accepted: {check.speech_seconds:.2f} s of speech, "
-                                     f"peak {check.peak_dbfs:.0f} dBFS."))
-        else:
-            rejects.append((name, check.problems, wav_bytes(samples[:SAMPLE_RATE * 10])))
-    state.teach_rejects, state.teach_notes = rejects, notes
+    state.teach_notes, state.teach_rejects, state.teach_next_id = personal.take_in(takes, incoming,
+                                                                                    state.teach_next_id)
     state.teach_round += 1
 
 
@@ -152,25 +123,21 @@ if len(takes) < personal.MIN_TAKES:
     st.info(f"Record at least {personal.MIN_TAKES} takes to fine-tune ({len(takes)} so far).")
 
 
+def done_note(result) -> str:
+    if result is None:
+        return ""
+    return f"Done: {result.steps} step{'s' if result.steps != 1 else ''} in {result.seconds:.0f} s. Try it below."
+
+
 @st.fragment(run_every=1 if running else None)
 def progress_view():
     job = state.teach_job
     job.touch()
-    if job.state == "queued":
-        ahead = job.ahead() or 0
-        st.info(f"⏳ Waiting for a training slot: {ahead} job{'s' if ahead != 1 else ''} ahead of you "
-                "(one trains at a time on this server, so nobody's run crawls). Keep this page open.")
-    elif job.state == "preparing" or (job.state == "training" and job.message != "training"):
-        st.info(f"⚙️ {job.message[0].upper() + job.message[1:]}…")
-    elif job.state == "failed":
-        st.error(f"Fine-tuning failed: {job.error}")
-    elif job.state == "stopped":
-        st.warning(f"Fine-tuning {job.message} after {job.step} steps; nothing was kept.")
-    elif job.state == "done":
-        steps_done = job.result.steps
-        st.success(f"Done: {steps_done} step{'s' if steps_done != 1 else ''} in {job.result.seconds:.0f} s. "
-                   "Try it below.")
-    st.progress(job.progress, text=f"step {job.step} of {job.steps} · {job.elapsed:.0f} s")
+    status = job.status()
+    charts.job_status(status, "Fine-tuning", queue_reason="one trains at a time on this server, so nobody's run crawls",
+                      queue_advice="Keep this page open.", stopped_note=f"after {job.step} steps; nothing was kept.",
+                      done_note=done_note(job.result),
+                      progress_text=f"step {job.step} of {job.steps} · {status.elapsed:.0f} s")
     if job.losses:
         figure = go.Figure(go.Scatter(x=np.arange(1, len(job.losses) + 1), y=job.losses, mode="lines+markers",
                                       line=dict(color="#888")))
@@ -211,12 +178,7 @@ try:
         if upload is not None:
             samples = read_audio(upload.getvalue())
     else:
-        seed, n_activates, n_negatives = EXAMPLES[source]
-        _, dev = split_bank(bank)
-        example = make_example(dev.backgrounds[seed % len(dev.backgrounds)], dev.activates, dev.negatives,
-                               rng=np.random.default_rng(seed), n_activates=n_activates, n_negatives=n_negatives)
-        samples = example.audio
-        truth = [s["end_ms"] / 1000 for s in example.segments if s["kind"] == "activate" and s["placed"]]
+        samples, truth = held_out_example(bank, *EXAMPLES[source])
         st.caption("Voices neither model trained on: your copy should still hear their “activate” "
                    "and ring at nothing else (dashed green: where each “activate” ends).")
 except AudioError as err:
@@ -243,16 +205,11 @@ if samples is not None:
                            f"(max {result.max_probability:.2f})")
         else:
             column.info(f"No “activate” heard (max probability {result.max_probability:.2f})")
-        curve = go.Figure(go.Scatter(x=result.times, y=result.probabilities, mode="lines",
-                                     line=dict(color="#1f77b4" if name.startswith("Shipped") else "#ff7f0e")))
-        curve.add_hline(y=threshold, line=dict(color="#d62728", dash="dot"))
-        for t in result.detections:
-            curve.add_vline(x=t, line=dict(color="#d62728"))
-        for t in truth:
-            curve.add_vline(x=t, line=dict(color="#2ca02c", dash="dash"))
-        curve.update_layout(height=240, xaxis_title="seconds", yaxis=dict(range=[0, 1.02], title="probability"),
-                            margin=dict(l=10, r=10, t=10, b=10), showlegend=False)
-        column.plotly_chart(curve, key=f"teach_curve_{'shipped' if name.startswith('Shipped') else 'mine'}")
+        shipped = name.startswith("Shipped")
+        column.plotly_chart(charts.probability_curve(result.times, result.probabilities, threshold, result.detections,
+                                                     truth, height=240, color="#1f77b4" if shipped else "#ff7f0e",
+                                                     name=None, threshold_label=None),
+                            key=f"teach_curve_{'shipped' if shipped else 'mine'}")
     st.caption("Red lines: detections at the threshold (dotted). Try saying “activate” and also "
                "“active”, “motivate” or a sentence: a good copy rings for the word and nothing else.")
 else:

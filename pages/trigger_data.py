@@ -3,12 +3,10 @@ import numpy as np
 import plotly.graph_objects as go
 import streamlit as st
 
-import loaders
+from ui import charts, loaders
 from core.trigger.audio import SAMPLE_RATE, wav_bytes
-from core.trigger.augment import Augmenter
 from core.trigger.synth import BACKGROUND_MS, Ty, make_example
-
-SPECTROGRAM_COLUMNS = 1100  # of Tx = 5511: every 5th column is plenty on screen
+from core.trigger.voicebank.augment import Augmenter
 
 
 st.title("🎛️ Trigger word: training data")
@@ -90,13 +88,7 @@ st.caption("`insert_ones` sets the 50 steps right after each “activate” ends
 
 # --- the input x ---------------------------------------------------------------------------
 st.subheader("4 · The input x: a spectrogram")
-step = max(1, example.x.shape[1] // SPECTROGRAM_COLUMNS)
-shown = 10 * np.log10(example.x[:, ::step] + 1e-10)
-heatmap = go.Figure(go.Heatmap(z=shown, x=np.arange(0, example.x.shape[1], step), colorscale="Viridis",
-                               colorbar=dict(title="dB")))
-heatmap.update_layout(height=320, xaxis_title="time step (Tx = 5511)", yaxis_title="frequency bin (101)",
-                      margin=dict(l=10, r=10, t=10, b=10))
-st.plotly_chart(heatmap, key="spectrogram")
+st.plotly_chart(charts.spectrogram_heatmap(example.x, height=320), key="spectrogram")
 st.caption("`graph_spectrogram`: windows of 200 samples, 80 apart, at 44.1 kHz → 5511 steps of 101 "
            "frequencies. The model reads it transposed, as a sequence of 5511 vectors. "
-           f"Every {step}th column is drawn here.")
+           f"Every {charts.column_step(example.x.shape[1])}th column is drawn here.")

@@ -3,12 +3,11 @@ import base64
 import json
 import time
 
-import plotly.graph_objects as go
 import streamlit as st
 from streamlit import config as st_config
 from streamlit_webrtc import WebRtcMode, create_audio_sink_track, webrtc_streamer
 
-import loaders
+from ui import charts, loaders, webrtc
 from core.trigger import stream
 from core.trigger.audio import resample, wav_bytes
 
@@ -21,9 +20,6 @@ st_config.set_option("runner.postScriptGC", False)
 ALERT_SECONDS = 0.1  # how often the meter, the flash and the chime are refreshed while listening
 CURVE_SECONDS = 0.5  # how often the curve and the log are redrawn
 FLASH_SECONDS = 1.5
-# The model learned from unprocessed audio: the browser's noise suppression and automatic gain
-# (on by default) pump the background up and down and cost it confidence, so they are turned off.
-MICROPHONE = {"echoCancellation": False, "noiseSuppression": False, "autoGainControl": False}
 NO_MICROPHONE = ("No microphone: the browser gave none, or permission was refused. Allow the microphone "
                  "for this site (the icon left of the address bar) and press START again. A page served "
                  "from another machine needs HTTPS (or localhost) before a browser offers a microphone.")
@@ -39,25 +35,13 @@ st.caption("Nothing leaves this server, and nothing is recorded: only the last 1
            "and they go when you press STOP. " + NO_MICROPHONE)
 
 
-def configured_ice_servers():
-    """[webrtc] ice_servers in .streamlit/secrets.toml, else TRIGGER_LIVE_ICE_SERVERS, else none."""
-    secret = None
-    if st.secrets.load_if_toml_exists():
-        secret = st.secrets.get("webrtc", {}).get("ice_servers")
-    return stream.ice_servers(secret)
-
-
+detector = loaders.trigger_detector_or_stop()
 try:
-    detector = loaders.trigger_detector()
-except FileNotFoundError as err:
-    st.error(f"The trained model is missing: {err}")
-    st.stop()
-try:
-    servers = configured_ice_servers()
+    rtc_configuration = webrtc.rtc_configuration()
 except ValueError as err:
     st.error(f"The ICE server setting is wrong: {err}")
     st.stop()
-stream.allow_loopback_ice()  # only when TRIGGER_LIVE_LOOPBACK_ICE=1 (the end-to-end test)
+webrtc.allow_loopback_ice()  # only when TRIGGER_LIVE_LOOPBACK_ICE=1 (the end-to-end test)
 
 session = st.session_state.get("live_session")
 if session is None or session.detector is not detector:
@@ -68,8 +52,8 @@ session.threshold = st.slider("Threshold", 0.05, 0.99, float(detector.threshold)
 ctx = webrtc_streamer(
     key="live_microphone",
     mode=WebRtcMode.SENDONLY,
-    rtc_configuration={"iceServers": servers},  # none by default: no request leaves this machine
-    media_stream_constraints={"audio": MICROPHONE, "video": False},
+    rtc_configuration=rtc_configuration,  # no ICE server by default: no request leaves this machine
+    media_stream_constraints={"audio": webrtc.MICROPHONE, "video": False},
     # A sink receives every frame in order (no drop-the-oldest queue); it only copies them to the session.
     sink_audio_track=create_audio_sink_track(session.push_frame, key="live_microphone_sink",
                                              on_ended=session.request_stop),
@@ -107,19 +91,6 @@ def announce(detection, run: int, stream_start: float | None) -> None:
         unsafe_allow_javascript=True)
 
 
-def curve(snap) -> go.Figure:
-    now = max(snap.seconds, 10.0)
-    figure = go.Figure(go.Scatter(x=snap.times, y=snap.probabilities, mode="lines", name="P(activate just ended)",
-                                  line=dict(color="#1f77b4")))
-    figure.add_hline(y=snap.threshold, line=dict(color="#d62728", dash="dot"), annotation_text="threshold")
-    for d in snap.detections:
-        if d.seconds > now - 10:
-            figure.add_vline(x=d.seconds, line=dict(color="#d62728"))
-    figure.update_layout(height=240, xaxis=dict(title="seconds since START", range=[now - 10, now]),
-                         yaxis=dict(range=[0, 1.02], title="probability"), margin=dict(l=10, r=10, t=10, b=10))
-    return figure
-
-
 @st.fragment(run_every=ALERT_SECONDS if listening else None)
 def alerts():
     """The meter, and the flash and chime: cheap, so refreshed often (the chime waits for it)."""
@@ -138,7 +109,11 @@ def alerts():
 def live_panel():
     """The curve over the last 10 s, the detection log and the counters."""
     snap = session.snapshot()
-    st.plotly_chart(curve(snap), key="live_curve")
+    now = max(snap.seconds, 10.0)  # the last 10 s
+    st.plotly_chart(charts.probability_curve(snap.times, snap.probabilities, snap.threshold,
+                                             [d.seconds for d in snap.detections if d.seconds > now - 10],
+                                             height=240, x_title="seconds since START", x_range=[now - 10, now]),
+                    key="live_curve")
     st.markdown(f"**Detections** ({len(snap.detections)})" if snap.detections else
                 "**Detections**: none yet" + (" — say “activate”" if snap.running else ""))
     if snap.detections:

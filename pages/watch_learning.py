@@ -4,7 +4,8 @@ import plotly.graph_objects as go
 import streamlit as st
 from plotly.subplots import make_subplots
 
-import loaders
+from ui import charts, loaders
+from core import jobs
 from core.dates import live_training as live
 from core.dates.data import Tx
 from core.dates.decode import DateInputError
@@ -56,31 +57,12 @@ if right.button("⏹️ Stop", key="watch_stop", disabled=not running, width="st
     job.stop("stopped by you")
 
 if job is None:
-    st.info(f"Press **Start training**. Training slots on this server: {live.QUEUE.slots}; "
-            f"in use now: {live.QUEUE.running}, waiting: {live.QUEUE.waiting}.")
+    st.info(f"Press **Start training**. Training slots on this server: {jobs.QUEUE.slots}; "
+            f"in use now: {jobs.QUEUE.running}, waiting: {jobs.QUEUE.waiting}.")
     st.stop()
 
 
 # ----------------------------------------------------------------------------- charts
-def attention_figure(snapshot, model_input: str):
-    rows = snapshot.shown_rows
-    inputs = [c if c != " " else "␣" for c in model_input]
-    outputs = [t if t != "</s>" else "end" for t in snapshot.output_tokens[:rows]]
-    figure = go.Figure(go.Heatmap(
-        z=snapshot.attention[:rows].round(4).tolist(), x=list(range(len(inputs))), y=list(range(rows)),
-        colorscale="Blues", zmin=0, zmax=1,
-        customdata=[[(o, i) for i in inputs] for o in outputs],
-        hovertemplate="output %{customdata[0]} ← input %{customdata[1]}<br>"
-                      "weight %{z:.3f}<extra></extra>",
-    ))
-    figure.update_xaxes(tickmode="array", tickvals=list(range(len(inputs))), ticktext=inputs,
-                        title="input characters", side="top")
-    figure.update_yaxes(tickmode="array", tickvals=list(range(rows)), ticktext=outputs,
-                        title="output characters", autorange="reversed")
-    figure.update_layout(height=140 + 28 * rows, margin=dict(l=10, r=10, t=60, b=10))
-    return figure
-
-
 def curves_figure(view):
     figure = make_subplots(specs=[[{"secondary_y": True}]])
     if view.batch_losses:
@@ -109,7 +91,9 @@ def show_epoch(view, snapshot, key: str):
     when = "before training" if snapshot.epoch == 0 else f"after epoch {snapshot.epoch}"
     st.markdown(f"**{when}**: “{view.model_input}” → **{snapshot.answer or '(nothing)'}** · "
                 f"sharpness {record.sharpness:.2f} · dev exact match {record.dev_exact:.0%}")
-    st.plotly_chart(attention_figure(snapshot, view.model_input), key=key)
+    rows = snapshot.shown_rows
+    st.plotly_chart(charts.attention_heatmap(snapshot.attention[:rows].round(4).tolist(), view.model_input,
+                                             snapshot.output_tokens[:rows]), key=key)
 
 
 # ----------------------------------------------------------------------------- live view
@@ -118,21 +102,13 @@ def live_view():
     job = st.session_state.watch_job
     job.touch()
     view = job.view()
-    if view.state == "queued":
-        ahead = view.ahead or 0
-        st.info(f"⏳ Waiting for a training slot: {ahead} job{'s' if ahead != 1 else ''} "
-                f"ahead of you ({live.QUEUE.slots} may train at once on this server, so that "
-                "nobody's run crawls). It starts by itself; keep this page open.")
-    elif view.state == "preparing":
-        st.info(f"⚙️ {view.message.capitalize()}… (the first run also compiles the model)")
-    elif view.state == "failed":
-        st.error(f"Training failed: {view.error}")
-    elif view.state == "stopped":
-        st.warning(f"Training {view.message} after {len(view.epochs) - 1} epochs.")
-    elif view.state == "done":
-        st.success(f"Done: {view.settings.epochs} epochs in {view.elapsed:.0f} s.")
-    st.progress(view.progress, text=f"{view.progress:.0%} of {view.settings.epochs} epochs · "
-                                     f"{view.elapsed:.0f} s")
+    charts.job_status(view, "Training",
+                      queue_reason=f"{jobs.QUEUE.slots} may train at once on this server, so that nobody's run crawls",
+                      queue_advice="It starts by itself; keep this page open.",
+                      preparing_note=" (the first run also compiles the model)",
+                      stopped_note=f"after {len(view.epochs) - 1} epochs.",
+                      done_note=f"Done: {view.settings.epochs} epochs in {view.elapsed:.0f} s.",
+                      progress_text=f"{view.progress:.0%} of {view.settings.epochs} epochs · {view.elapsed:.0f} s")
     if view.epochs:
         st.plotly_chart(curves_figure(view), key="watch_curves")
     if view.snapshots and not job.finished:

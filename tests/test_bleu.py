@@ -13,6 +13,7 @@ from core.bleu import (
     corpus_bleu,
     count_ngrams,
     ngrams,
+    parse_corpus,
     sentence_bleu,
     tokenize,
 )
@@ -274,3 +275,8 @@ def test_scores_stay_between_zero_and_one():
             result = sentence_bleu(candidate, references, max_n=max_n, smoothing=smoothing)
             assert 0.0 <= result.score <= 1.0 + 1e-12
             assert all(g.clipped_count <= g.count for o in result.orders for g in o.ngrams)
+
+
+def test_a_corpus_pairs_each_candidate_with_its_references_and_names_bad_lines():
+    text = "a b ||| a b c ||| \n\nonly a candidate\n ||| a reference alone\nx ||| y ||| z"
+    assert parse_corpus(text) == ([("a b", ["a b c"]), ("x", ["y", "z"])], [3, 4])

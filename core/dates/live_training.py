@@ -11,21 +11,16 @@ plain `tf.function` loop, and after every epoch (and once before the first) reco
 Jobs keep their weights in memory only: nothing is ever written to models/dates.
 They never call keras.backend.clear_session() (other sessions' models would break).
 
-Jobs share the CPU, so a module-level `JobQueue` lets at most `slots` of them train at
-once (ATTENTION_LAB_TRAINING_SLOTS, default 1); the others wait in FIFO order and can
-report how many jobs are ahead of them. A job whose page stops asking about it
-(`touch()`) for `idle_timeout` seconds stops itself, so a closed browser tab does not
-hold a slot.
+A TrainingJob is a core.jobs.BackgroundJob: it waits its turn in the server's training queue
+(shared with the trigger word's fine-tune), and stops itself when its page stops asking
+about it, so a closed browser tab does not hold a slot.
 """
 from __future__ import annotations
 
 import functools
 import math
-import os
-import threading
 import time
-from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import keras
 import numpy as np
@@ -35,6 +30,7 @@ from core.dates.data import (END, FAMILIES, MAX_CHARS, Tx, Ty, DateGenerator, hu
                              machine_vocab, preprocess_data, target_tokens)
 from core.dates.decode import DateInputError, DateTranslator, answer_from_tokens, check_input
 from core.dates.model import build_models
+from core.jobs import BackgroundJob, JobQueue, JobStatus
 
 DEFAULT_TEXT = "tuesday 09 oct 1993"
 # Date families with little noise (see core/dates/data.py): enough variety that attention
@@ -139,132 +135,34 @@ class EpochRecord:
 
 
 @dataclass
-class JobView:
-    """A consistent copy of a job's state for the page to draw."""
+class JobView(JobStatus):
+    """A consistent copy of a job's state and records for the page to draw."""
 
-    state: str
-    message: str
-    progress: float
-    ahead: int | None
     batch_losses: list[tuple[float, float]]
     epochs: list[EpochRecord]
     snapshots: list[Snapshot]
     settings: TrainingSettings
     model_input: str
-    error: str | None
-    elapsed: float
-
-
-# ----------------------------------------------------------------------------- the queue
-class JobQueue:
-    """At most `slots` jobs run at once; the others wait first come, first served."""
-
-    def __init__(self, slots: int = 1):
-        self.slots = max(1, int(slots))
-        self._cond = threading.Condition()
-        self._waiting: deque = deque()
-        self._running: list = []
-
-    def acquire(self, job: "TrainingJob") -> bool:
-        """Block until `job` may run; False if it was stopped while waiting."""
-        with self._cond:
-            self._waiting.append(job)
-            try:
-                while not (self._waiting[0] is job and len(self._running) < self.slots):
-                    if job.stop_requested:
-                        return False
-                    self._cond.wait(timeout=0.25)
-                    job.check_idle()
-                self._running.append(job)
-                return True
-            finally:
-                self._waiting.remove(job)
-                self._cond.notify_all()
-
-    def release(self, job: "TrainingJob") -> None:
-        with self._cond:
-            if job in self._running:
-                self._running.remove(job)
-            self._cond.notify_all()
-
-    def ahead_of(self, job: "TrainingJob") -> int | None:
-        """Jobs ahead of this one, training or waiting (None: it is not waiting)."""
-        with self._cond:
-            if job not in self._waiting:
-                return None
-            return len(self._running) + list(self._waiting).index(job)
-
-    @property
-    def running(self) -> int:
-        with self._cond:
-            return len(self._running)
-
-    @property
-    def waiting(self) -> int:
-        with self._cond:
-            return len(self._waiting)
-
-
-QUEUE = JobQueue(slots=int(os.environ.get("ATTENTION_LAB_TRAINING_SLOTS", "1")))
 
 
 # ----------------------------------------------------------------------------- the job
-class TrainingJob:
+class TrainingJob(BackgroundJob):
     """One live training run in its own thread. Create, then `start()`; `stop()` any time.
 
     States: queued → preparing → training → done | stopped | failed.
     """
 
+    thread_name = "live-date-training"
+
     def __init__(self, settings: TrainingSettings = TrainingSettings(), queue: JobQueue | None = None,
                  idle_timeout: float | None = 120.0):
         self.settings = settings
         self.model_input = check_watch_text(settings.watch_text)  # DateInputError for bad text
-        self.queue = queue if queue is not None else QUEUE
-        self.idle_timeout = idle_timeout
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="live-date-training", daemon=True)
-        self._last_touch = time.monotonic()
-        self._started_at: float | None = None
-        self._finished_at: float | None = None
-        self.state = "queued"
-        self.message = "waiting for a free training slot"
-        self.error: str | None = None
+        super().__init__(queue, idle_timeout)
         self._batches_done = 0
         self.batch_losses: list[tuple[float, float]] = []
         self.epochs: list[EpochRecord] = []
         self.snapshots: list[Snapshot] = []
-
-    # --- control --------------------------------------------------------------------------
-    def start(self) -> "TrainingJob":
-        self._thread.start()
-        return self
-
-    def stop(self, reason: str = "stopped") -> None:
-        """Ask the job to end; training stops after the current batch."""
-        with self._lock:
-            if self.state not in ("done", "stopped", "failed"):
-                self.message = reason
-        self._stop.set()
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    def touch(self) -> None:
-        """Someone is still watching: postpone the idle stop."""
-        self._last_touch = time.monotonic()
-
-    def check_idle(self) -> None:
-        if self.idle_timeout is not None and time.monotonic() - self._last_touch > self.idle_timeout:
-            self.stop(f"stopped because nobody watched it for {self.idle_timeout:.0f} s")
-
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    @property
-    def finished(self) -> bool:
-        return self.state in ("done", "stopped", "failed")
 
     @property
     def progress(self) -> float:
@@ -272,50 +170,21 @@ class TrainingJob:
         return min(1.0, self._batches_done / total) if total else 1.0
 
     def view(self) -> JobView:
-        ahead = self.queue.ahead_of(self)  # before taking our lock: the queue takes it too
+        ahead = self.ahead()  # before our lock: the queue holds its own while it calls check_idle
         with self._lock:
-            now = self._finished_at or time.monotonic()
-            return JobView(
-                state=self.state, message=self.message, progress=self.progress,
-                ahead=ahead if self.state == "queued" else None,
-                batch_losses=list(self.batch_losses), epochs=list(self.epochs),
-                snapshots=list(self.snapshots), settings=self.settings,
-                model_input=self.model_input, error=self.error,
-                elapsed=now - self._started_at if self._started_at else 0.0)
-
-    def _set(self, **fields) -> None:
-        with self._lock:
-            if self._stop.is_set():  # keep the reason for stopping
-                fields.pop("message", None)
-            for name, value in fields.items():
-                setattr(self, name, value)
+            return JobView(**vars(self._status(ahead)), batch_losses=list(self.batch_losses),
+                           epochs=list(self.epochs), snapshots=list(self.snapshots), settings=self.settings,
+                           model_input=self.model_input)
 
     # --- the thread -----------------------------------------------------------------------
-    def _run(self) -> None:
-        if not self.queue.acquire(self):
-            self._set(state="stopped", _finished_at=time.monotonic())
-            return
-        try:
-            self._started_at = time.monotonic()
-            self._train()
-            with self._lock:
-                self.state = "stopped" if self._stop.is_set() else "done"
-                if self.state == "done":
-                    self.message = "done"
-        except Exception as err:  # the page shows it; the thread must not die silently
-            self._set(state="failed", error=f"{type(err).__name__}: {err}", message="failed")
-        finally:
-            self._finished_at = time.monotonic()
-            self.queue.release(self)
-
-    def _train(self) -> None:
+    def work(self) -> None:
         cfg = self.settings
         self._set(state="preparing", message="making the training data")
         train = make_pairs(cfg.seed, cfg.pairs, tuple(cfg.families))
         dev = make_pairs(cfg.seed + DEV_SEED_OFFSET, cfg.dev_pairs, tuple(cfg.families))
         X, Y_in, Y_out = preprocess_data(list(train))
         W = (Y_out != 0).astype("float32")
-        if self._stop.is_set():
+        if self.stop_requested:
             return
 
         self._set(message="building the model")
@@ -344,7 +213,7 @@ class TrainingJob:
             losses = []
             for b in range(steps):
                 self.check_idle()
-                if self._stop.is_set():
+                if self.stop_requested:
                     return
                 idx = order[b * cfg.batch_size : (b + 1) * cfg.batch_size]
                 loss = float(train_step(X[idx], Y_in[idx], Y_out[idx], W[idx]))
@@ -373,7 +242,7 @@ class TrainingJob:
         snapshot = Snapshot(epoch, answer, tokens, attention)
         record = EpochRecord(epoch, loss, exact, char_hits / max(char_total, 1),
                              sharpness(attention[: snapshot.shown_rows]),
-                             time.monotonic() - (self._started_at or time.monotonic()))
+                             time.monotonic() - (self.started_at or time.monotonic()))
         with self._lock:
             self.snapshots.append(snapshot)
             self.epochs.append(record)

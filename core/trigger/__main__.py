@@ -35,14 +35,14 @@ def main(argv=None) -> int:
     if args.command == "detect":
         return detect_files(args.files, args.threshold, args.json, parser)
 
-    from core.trigger.voices import ENGINES, available_voices, engine_voices
+    from core.trigger.voicebank.voices import ENGINES, available_voices, engine_voices
 
     engines = args.engines if getattr(args, "engines", None) else ENGINES
     unknown = sorted(set(engines) - set(ENGINES))
     if unknown:
         parser.error(f"unknown engine(s) {', '.join(unknown)}; choose from {', '.join(ENGINES)}")
     if args.command == "voices":
-        from core.trigger.bank import voice_split
+        from core.trigger.voicebank.bank import voice_split
 
         for engine in engines:
             voices = engine_voices(engine)
@@ -54,7 +54,7 @@ def main(argv=None) -> int:
 
     from tqdm import tqdm
 
-    from core.trigger.bank import BANK_RATE, build_bank
+    from core.trigger.voicebank.bank import BANK_RATE, build_bank
 
     voices = available_voices(engines)
     if not voices:

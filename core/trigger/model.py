@@ -88,7 +88,7 @@ def load(directory=MODEL_DIR, input_shape=(None, n_freq)) -> tuple[keras.Model, 
     FileNotFoundError if absent."""
     directory = Path(directory)
     if not (directory / WEIGHTS).exists():
-        raise FileNotFoundError(f"no trained trigger-word model in {directory}: run python -m core.trigger.train")
+        raise FileNotFoundError(f"no trained trigger-word model in {directory}: run python -m core.trigger.training.train")
     config = json.loads((directory / CONFIG).read_text())
     model = build_model(input_shape, dropout=config.get("dropout", DROPOUT))
     model.load_weights(directory / WEIGHTS)

@@ -16,13 +16,12 @@ the worker drains it before each model run), frames_in / frames_processed / fram
 frames_rejected (arrived after STOP) say where each one went, and steps_skipped counts output steps no window ever held (zero
 unless the worker stalls for 10 s).
 
-No streamlit here: pages/trigger_live.py wires this to streamlit-webrtc.
+No streamlit here: pages/trigger_live.py wires this to streamlit-webrtc, with the connection's
+settings from ui/webrtc.py.
 """
 from __future__ import annotations
 
 import bisect
-import json
-import os
 import queue
 import threading
 import time
@@ -40,8 +39,6 @@ HOP_SECONDS = 0.25  # the model runs on the newest 10 s at least this often (whe
 MAX_CHUNK_SECONDS = 5.0  # a worker that lags runs the model at least once per 5 s of audio
 IDLE_TIMEOUT = 60.0  # a worker with no frame for this long stops itself (a tab closed mid-stream)
 LEVEL_SECONDS = 0.1  # the level meter's window
-ICE_SERVERS_ENV = "TRIGGER_LIVE_ICE_SERVERS"  # JSON list of RTCIceServer dicts, for use across a network
-LOOPBACK_ENV = "TRIGGER_LIVE_LOOPBACK_ICE"  # "1": offer 127.0.0.1 as an ICE candidate (tests only)
 THREAD_PREFIX = "trigger-live"
 
 _INT_SCALE = {"s16": 32768.0, "s32": 2.0 ** 31, "s64": 2.0 ** 63}
@@ -518,65 +515,6 @@ class LiveSession:
             seconds = (buffer.total if buffer is not None else self.stats["samples_out"]) / SAMPLE_RATE
             return Snapshot(self.running, seconds, probabilities, first, list(self.detections),
                             self.threshold, self.level_dbfs, dict(self.stats), self.error)
-
-
-# --- WebRTC configuration ------------------------------------------------------------------
-
-def ice_servers(value=None, environ=None) -> list:
-    """ICE servers for the page: `value` (e.g. from Streamlit secrets), else the JSON list in
-    TRIGGER_LIVE_ICE_SERVERS, else none: browser and server on one machine or one LAN need
-    no STUN/TURN, and an empty list keeps streamlit-webrtc from adding a public STUN server.
-
-    Each server is a dict like {"urls": ["turn:turn.example.org:3478"], "username": …, "credential": …}.
-    """
-    environ = os.environ if environ is None else environ
-    if value is None and environ.get(ICE_SERVERS_ENV, "").strip():
-        try:
-            value = json.loads(environ[ICE_SERVERS_ENV])
-        except ValueError as err:
-            raise ValueError(f"{ICE_SERVERS_ENV} is not valid JSON: {err}") from None
-    if value is None:
-        return []
-    if isinstance(value, dict):
-        value = [value]
-    servers = []
-    for server in value:
-        server = dict(server)
-        urls = server.get("urls")
-        if isinstance(urls, str):
-            urls = [urls]
-        if not urls or not all(isinstance(u, str) and u.split(":", 1)[0] in ("stun", "stuns", "turn", "turns")
-                               for u in urls):
-            raise ValueError(f"an ICE server needs 'urls' starting with stun: or turn:, got {server.get('urls')!r}")
-        servers.append({**server, "urls": urls})
-    return servers
-
-
-def allow_loopback_ice(environ=None) -> bool:
-    """If TRIGGER_LIVE_LOOPBACK_ICE=1, let aioice (the server's ICE) offer 127.0.0.1 too.
-
-    aioice leaves loopback out of its host candidates, so a browser and server on one
-    machine with no other network cannot connect. The end-to-end test sets this; what
-    people run does not. Returns True when the patch is in place.
-    """
-    environ = os.environ if environ is None else environ
-    if environ.get(LOOPBACK_ENV) != "1":
-        return False
-    import aioice.ice
-
-    original = aioice.ice.get_host_addresses
-    if getattr(original, "_with_loopback", False):
-        return True
-
-    def with_loopback(use_ipv4: bool, use_ipv6: bool) -> list[str]:
-        addresses = list(original(use_ipv4, use_ipv6))
-        if use_ipv4 and "127.0.0.1" not in addresses:
-            addresses.append("127.0.0.1")
-        return addresses
-
-    with_loopback._with_loopback = True
-    aioice.ice.get_host_addresses = with_loopback
-    return True
 
 
 def live_threads() -> list[threading.Thread]:

@@ -170,7 +170,7 @@ def make_example(background, activates, negatives, rng=None, n_activates=None, n
 def create_training_example(background, activates, negatives, Ty: int = Ty, rng=None, **options):
     """The course's function: returns x (n_freq, Tx) = (101, 5511) and y (1, Ty) = (1, 1375).
 
-    The model wants x transposed, (Tx, n_freq), and y as (Ty, 1): see dataset.py.
+    The model wants x transposed, (Tx, n_freq), and y as (Ty, 1): see training/dataset.py.
     options go to make_example (n_activates, n_negatives, augment_clip, augment_recording).
     """
     example = make_example(background, activates, negatives, rng=rng, Ty=Ty, **options)

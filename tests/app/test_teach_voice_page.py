@@ -15,7 +15,7 @@ TIMEOUT = 180
 
 @pytest.fixture(scope="module")
 def words():
-    from core.trigger.bank import load_bundled_bank, split_bank
+    from core.trigger.voicebank.bank import load_bundled_bank, split_bank
 
     return split_bank(load_bundled_bank())[1].activates
 
@@ -69,6 +69,7 @@ def test_page_opens_with_a_recorder_and_no_fine_tune_yet():
 
 def test_good_takes_are_listed_bad_ones_ask_for_a_retake(words):
     at = page()
+    small_training(at)  # takes start compiling the training step; at 16 examples that holds ~15 GB
     record(at, take_wav(words[0]))
     assert any("Take 1 accepted" in s.value for s in at.success)
     assert len(at.session_state["teach_takes"]) == 1
@@ -109,7 +110,7 @@ def test_fine_tune_then_compare_side_by_side_and_keep(words):
 
 
 def test_two_sessions_never_share_a_personal_model(words):
-    import loaders
+    from ui import loaders
 
     shipped = loaders.trigger_detector().model
     before = [w.copy() for w in shipped.get_weights()]

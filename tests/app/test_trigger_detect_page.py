@@ -13,7 +13,7 @@ def page():
 
 def held_out_activate_wav(seconds=6.0, end=3.0):
     """A held-out voice saying "activate", ending at `end` s, over quiet noise."""
-    from core.trigger.bank import load_bundled_bank, split_bank
+    from core.trigger.voicebank.bank import load_bundled_bank, split_bank
 
     clip = split_bank(load_bundled_bank())[1].activates[0]
     audio = (0.003 * np.random.default_rng(0).standard_normal(int(SAMPLE_RATE * seconds))).astype(np.float32)

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core import jobs
 from core.dates import live_training as live
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "watch_learning.py")
@@ -89,8 +90,8 @@ def test_bad_input_gets_a_warning_and_no_start(page, text, message):
 
 
 def test_a_queued_run_says_how_many_are_ahead(page, monkeypatch):
-    queue = live.JobQueue(slots=1)
-    monkeypatch.setattr(live, "QUEUE", queue)
+    queue = jobs.JobQueue(slots=1)
+    monkeypatch.setattr(jobs, "QUEUE", queue)
     blocker = live.TrainingJob(live.PRESETS[TINY], queue=queue, idle_timeout=None)
     queue._running.append(blocker)  # a slot taken by someone else's run
     try:

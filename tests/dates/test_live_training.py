@@ -11,13 +11,14 @@ from core.dates import live_training as live
 from core.dates.data import END, Ty, machine_vocab
 from core.dates.decode import DateInputError
 from core.dates.model import MODEL_DIR
+from core.jobs import JobQueue
 
 TINY = live.TrainingSettings(epochs=1, pairs=64, batch_size=32, dev_pairs=8, n_a=8, n_s=16)
 TEXT = live.DEFAULT_TEXT
 
 
 def run(settings=TINY, queue=None, timeout=300, **kwargs):
-    job = live.TrainingJob(settings, queue=queue or live.JobQueue(1), idle_timeout=None, **kwargs)
+    job = live.TrainingJob(settings, queue=queue or JobQueue(1), idle_timeout=None, **kwargs)
     job.start().join(timeout)
     assert job.finished, job.view()
     return job
@@ -73,7 +74,7 @@ def test_the_shipped_model_is_never_written(finished_job):
 
 def test_stop_ends_a_run_at_the_next_batch():
     settings = live.TrainingSettings(epochs=50, pairs=64, batch_size=32, dev_pairs=8, n_a=8, n_s=16)
-    job = live.TrainingJob(settings, queue=live.JobQueue(1), idle_timeout=None).start()
+    job = live.TrainingJob(settings, queue=JobQueue(1), idle_timeout=None).start()
     wait_for(lambda: len(job.view().batch_losses) >= 1 or job.finished)
     job.stop()
     job.join(60)
@@ -84,13 +85,13 @@ def test_stop_ends_a_run_at_the_next_batch():
 
 def test_a_job_nobody_watches_stops_itself():
     settings = live.TrainingSettings(epochs=50, pairs=64, batch_size=32, dev_pairs=8, n_a=8, n_s=16)
-    job = live.TrainingJob(settings, queue=live.JobQueue(1), idle_timeout=1.0).start()
+    job = live.TrainingJob(settings, queue=JobQueue(1), idle_timeout=1.0).start()
     job.join(120)
     assert job.view().state == "stopped" and "nobody watched" in job.view().message
 
 
 def test_queue_runs_one_job_at_a_time_and_reports_who_is_ahead():
-    queue = live.JobQueue(slots=1)
+    queue = JobQueue(slots=1)
     slow = live.TrainingSettings(epochs=50, pairs=64, batch_size=32, dev_pairs=8, n_a=8, n_s=16)
     first = live.TrainingJob(slow, queue=queue, idle_timeout=None).start()
     wait_for(lambda: first.view().state != "queued")
@@ -111,7 +112,7 @@ def test_queue_runs_one_job_at_a_time_and_reports_who_is_ahead():
 
 
 def test_two_slots_let_two_jobs_train_together():
-    queue = live.JobQueue(slots=2)
+    queue = JobQueue(slots=2)
     jobs = [live.TrainingJob(TINY, queue=queue, idle_timeout=None) for _ in range(2)]
     peak = []
 

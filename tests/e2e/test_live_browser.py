@@ -88,7 +88,7 @@ def place(audio, clip, end_seconds):
 def wavs(tmp_path_factory):
     """'activate' said by a voice held out of training, ending at WORD_END; and a file with
     two other held-out words and no 'activate'."""
-    from core.trigger.bank import load_bundled_bank, split_bank
+    from core.trigger.voicebank.bank import load_bundled_bank, split_bank
 
     dev = split_bank(load_bundled_bank())[1]
     folder = tmp_path_factory.mktemp("fake_microphone")

@@ -18,7 +18,7 @@ def run(*args):
 
 def files(tmp_path):
     """A held-out voice saying "activate" ending at 4 s in 8 s of quiet noise; 5 s of noise only."""
-    from core.trigger.bank import load_bundled_bank, split_bank
+    from core.trigger.voicebank.bank import load_bundled_bank, split_bank
 
     clip = split_bank(load_bundled_bank())[1].activates[0]
     rng = np.random.default_rng(0)

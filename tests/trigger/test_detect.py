@@ -89,7 +89,7 @@ def detector():
 @pytest.fixture(scope="module")
 def held_out():
     """The bundled bank's dev split: voices the model never trained on."""
-    from core.trigger.bank import load_bundled_bank, split_bank
+    from core.trigger.voicebank.bank import load_bundled_bank, split_bank
 
     return split_bank(load_bundled_bank())[1]
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.trigger import bank as trigger_bank
-from core.trigger import train
-from core.trigger.bank import BUNDLED_DIR, REAL_SPEECH_DIR
+from core.trigger.voicebank import bank as trigger_bank
+from core.trigger.training import train
+from core.trigger.voicebank.bank import BUNDLED_DIR, REAL_SPEECH_DIR
 
 SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "real_voice_proxy.py"
 spec = importlib.util.spec_from_file_location("real_voice_proxy", SCRIPT)
@@ -119,7 +119,7 @@ def _tiny_run_reason() -> str | None:
     reason = _real_speech_reason()
     if reason:
         return reason
-    from core.trigger.bank import voice_split
+    from core.trigger.voicebank.bank import voice_split
 
     splits = {voice_split(v.id) for v in proxy.tiny_voices()}
     if splits != {"train", "dev"}:

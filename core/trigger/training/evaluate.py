@@ -41,6 +41,18 @@ def make_dev_examples(activates, negatives, backgrounds, n: int, seed: int, augm
         yield DevExample(example.x.T.astype(np.float32), example.y.reshape(-1), ends)
 
 
+def held_out_example(bank, seed: int, n_activates: int, n_negatives: int) -> tuple[np.ndarray, list[float]]:
+    """One 10 s mix made the course's way from a bank's held-out (dev) voices and backgrounds,
+    the same for the same seed; and the second at which each "activate" in it ends."""
+    from core.trigger.voicebank.bank import split_bank
+
+    _, dev = split_bank(bank)
+    example = make_example(dev.backgrounds[seed % len(dev.backgrounds)], dev.activates, dev.negatives,
+                           rng=np.random.default_rng(seed), n_activates=n_activates, n_negatives=n_negatives)
+    ends = [s["end_ms"] / 1000 for s in example.segments if s["kind"] == "activate" and s["placed"]]
+    return example.audio, ends
+
+
 def match_events(detection_steps, activate_ends_ms) -> tuple[int, int, int]:
     """(hits, scorable activates, false alarms) for one example."""
     times = [(i + 1) * STEP_SECONDS for i in detection_steps]

@@ -17,9 +17,9 @@ from pathlib import Path
 import numpy as np
 
 from core.trigger.audio import SAMPLE_RATE, AudioError, read_any, read_audio, resample, write_wav
-from core.trigger.backgrounds import KINDS, make_background
+from core.trigger.voicebank.backgrounds import KINDS, make_background
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 BUNDLED_DIR = ROOT / "assets" / "trigger"
 REAL_SPEECH_DIR = Path(os.environ.get("TRIGGER_REAL_SPEECH", ROOT.parent / "shared" / "data" / "real_speech"))
 MANIFEST = "manifest.json"
@@ -133,7 +133,7 @@ def build_bank(out_dir, voices, n_activates: int = 20, n_negatives: int = 20, n_
     another word, e.g. benchmarks/real_voice_proxy.py); positives keep the folder
     "activates" and kind "activate", so training reads any bank alike.
     """
-    from core.trigger.voices import SynthesisError, synthesize
+    from core.trigger.voicebank.voices import SynthesisError, synthesize
 
     if not voices:
         raise ValueError("no voices: install espeakng-loader (pip) or espeak-ng/flite/festival (apt)")
@@ -182,7 +182,7 @@ def build_bank(out_dir, voices, n_activates: int = 20, n_negatives: int = 20, n_
         if progress:
             progress(1)
     write_wav(out / "chime.wav", make_chime(sample_rate), sample_rate)
-    manifest = {"version": 1, "made_by": command or "core.trigger.bank.build_bank", "seed": seed,
+    manifest = {"version": 1, "made_by": command or "core.trigger.voicebank.bank.build_bank", "seed": seed,
                 "sample_rate": sample_rate, "clips": clips, "backgrounds": backgrounds, "chime": "chime.wav",
                 "voices_offered": {engine: sum(v.engine == engine for v in voices)
                                    for engine in sorted({v.engine for v in voices})},
@@ -233,6 +233,13 @@ def load_bank(root=BUNDLED_DIR, split: str | None = None, sample_rate: int = SAM
     if manifest.get("chime"):
         bank.chime = read_audio(root / manifest["chime"], sample_rate)
     return bank
+
+
+def no_bank_message(folder) -> str | None:
+    """None when `folder` holds a bank; else, in plain words, how to build one there."""
+    if Path(folder, MANIFEST).exists():
+        return None
+    return f"no voice bank in {folder}: build one with python -m core.trigger bank --out {folder}"
 
 
 def load_bundled_bank() -> Bank:

@@ -2,10 +2,10 @@
 import numpy as np
 import pytest
 
-from core.trigger.augment import Augmenter
-from core.trigger.bank import load_bundled_bank, split_bank
-from core.trigger.dataset import TriggerWordDataset, make_batch
 from core.trigger.synth import Tx, Ty, n_freq
+from core.trigger.training.dataset import TriggerWordDataset, make_batch
+from core.trigger.voicebank.augment import Augmenter
+from core.trigger.voicebank.bank import load_bundled_bank, split_bank
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ import pytest
 from core.trigger.voicebank import neural
 from core.trigger.voicebank.neural import SAMPLE_RATE, NeuralTTSError, NeuralVoice
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SPEECH_BAND = (80.0, 5000.0)  # white noise puts 22% of its power here, these voices 95-100%
 
 

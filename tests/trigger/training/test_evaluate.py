@@ -2,9 +2,9 @@
 import numpy as np
 import pytest
 
-from core.trigger import evaluate
 from core.trigger.detect import STEP_SECONDS
 from core.trigger.synth import Ty
+from core.trigger.training import evaluate
 
 
 def step_at(seconds: float) -> int:
@@ -79,3 +79,14 @@ def test_recall_lower_bound_is_the_wilson_interval():
 
 def test_the_curve_is_finer_near_the_top():
     assert {0.95, 0.97, 0.98, 0.99} <= set(evaluate.THRESHOLDS) and max(evaluate.THRESHOLDS) < 1
+
+
+def test_a_held_out_example_is_the_same_for_a_seed_and_knows_where_activate_ends():
+    from core.trigger.voicebank.bank import load_bundled_bank
+
+    bank = load_bundled_bank()
+    audio, ends = evaluate.held_out_example(bank, seed=11, n_activates=2, n_negatives=1)
+    again, ends_again = evaluate.held_out_example(bank, seed=11, n_activates=2, n_negatives=1)
+    assert np.array_equal(audio, again) and ends == ends_again
+    assert len(audio) == 10 * 44100 and 1 <= len(ends) <= 2 and all(0 < t <= 10 for t in ends)
+    assert evaluate.held_out_example(bank, seed=7, n_activates=0, n_negatives=2)[1] == []

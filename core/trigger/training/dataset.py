@@ -8,8 +8,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
-from core.trigger.backgrounds import KINDS, make_background
 from core.trigger.synth import Ty, make_example
+from core.trigger.voicebank.backgrounds import KINDS, make_background
 
 
 def make_batch(activates, negatives, backgrounds, batch_size: int, rng: np.random.Generator, augmenter=None):

@@ -1,8 +1,8 @@
 """The false-alarm breakdown: blaming each false alarm on the clip it follows, and a tiny run."""
 import pytest
 
-from core.trigger import false_alarms
-from core.trigger.bank import BUNDLED_DIR
+from core.trigger.training import false_alarms
+from core.trigger.voicebank.bank import BUNDLED_DIR
 
 
 def seg(kind, index, start_ms, end_ms, placed=True):
@@ -40,7 +40,7 @@ def test_a_tiny_analysis_on_the_bundled_bank_reports_every_kind():
         rates = report["kinds"][kind]["false_alarms_per_hour"]
         assert rates["0.5"] >= rates["0.95"] >= 0  # a higher threshold never fires more
         assert sum(report["words"][kind].values()) * 3600 / (2 * 10) == pytest.approx(rates["0.95"])
-    text = false_alarms.markdown(report, "python -m core.trigger.false_alarms")
+    text = false_alarms.markdown(report, "python -m core.trigger.training.false_alarms")
     assert "| 0.95 |" in text and "confusable" in text and "Hardest voices" in text and "by voice" in text
     # every false alarm at the words' threshold is blamed on a word and on a voice alike
     assert sum(report["false_alarm_voices"].values()) == sum(sum(w.values()) for w in report["words"].values())

@@ -8,10 +8,11 @@ import threading
 import numpy as np
 import pytest
 
-from core.trigger import personal
-from core.trigger.audio import SAMPLE_RATE, dbfs, resample
-from core.trigger.bank import CLIP_DBFS, load_bundled_bank
+from core.jobs import JobQueue
+from core.trigger.audio import SAMPLE_RATE, dbfs, resample, wav_bytes
 from core.trigger.synth import Tx, Ty, n_freq
+from core.trigger.training import personal
+from core.trigger.voicebank.bank import CLIP_DBFS, load_bundled_bank
 
 BATCH = 2
 
@@ -84,6 +85,24 @@ def test_every_problem_is_plain_words_with_advice(bank):
     for problems in (personal.check_take(np.zeros(SAMPLE_RATE, np.float32)),
                      personal.check_take(np.clip(recording(bank.activates[1], gain=20.0), -1, 1))):
         assert problems and all(len(p) > 30 and "(" in p for p in problems)
+
+
+def test_takes_a_page_receives_are_kept_once_and_bad_ones_come_back_with_their_problems(bank):
+    good = [wav_bytes(recording(bank.activates[i], seed=i)) for i in range(2)]
+    silent = wav_bytes(np.zeros(SAMPLE_RATE, np.float32))
+    takes = []
+    notes, rejects, last_id = personal.take_in(takes, [("one", good[0]), ("again", good[0]), ("quiet", silent),
+                                                       ("broken", b"RIFF....nonsense"), ("two", good[1])], 7)
+    assert [t["id"] for t in takes] == [8, 9] and last_id == 9
+    assert all(len(t["clip"]) and t["wav"] and t["seconds"] > 0 for t in takes)
+    assert [kind for kind, _ in notes] == ["success", "info", "success"]
+    assert notes[0][1].startswith("Take 1 accepted") and "already gave this take" in notes[1][1]
+    assert [name for name, _, _ in rejects] == ["quiet", "broken"]
+    assert rejects[0][1][0].startswith("silence") and rejects[0][2] is not None  # it can be heard again
+    assert "could not be read" in rejects[1][1][0] and rejects[1][2] is None
+    takes += [dict(takes[0], digest=str(i)) for i in range(personal.MAX_TAKES - 2)]
+    notes, _, _ = personal.take_in(takes, [("one too many", wav_bytes(recording(bank.activates[2])))], last_id)
+    assert "takes are enough" in notes[0][1] and len(takes) == personal.MAX_TAKES
 
 
 def test_pieces_of_a_take_are_its_starts_ends_and_scrambles(bank):
@@ -161,8 +180,6 @@ def test_fine_tune_starts_from_the_base_every_time(bank, base):
 
 
 def test_job_trains_in_a_thread_and_gives_a_detector(bank, base):
-    from core.dates.live_training import JobQueue
-
     job = personal.FineTuneJob(base, takes_from(bank), bank, {"threshold": 0.7}, steps=1, batch_size=BATCH,
                                queue=JobQueue(1), extra_negatives=[]).start()
     job.join(240)
@@ -176,8 +193,6 @@ def test_job_trains_in_a_thread_and_gives_a_detector(bank, base):
 
 
 def test_stop_joins_the_thread_and_keeps_nothing(bank, base):
-    from core.dates.live_training import JobQueue
-
     job = personal.FineTuneJob(base, takes_from(bank), bank, steps=200, batch_size=BATCH, queue=JobQueue(1),
                                extra_negatives=[]).start()
     for _ in range(600):
@@ -190,8 +205,6 @@ def test_stop_joins_the_thread_and_keeps_nothing(bank, base):
 
 
 def test_a_queued_job_waits_its_turn_and_can_be_stopped(bank, base):
-    from core.dates.live_training import JobQueue
-
     queue = JobQueue(1)
     holder = threading.Event()
 

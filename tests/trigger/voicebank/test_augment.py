@@ -3,11 +3,11 @@ import numpy as np
 import pytest
 
 from core.trigger.audio import SAMPLE_RATE
-from core.trigger.augment import (
+from core.trigger.voicebank.augment import (
     MICROPHONES, Augmenter, band_limit, change_pitch, change_speed, change_vocal_tract, gain, reverb,
     room_impulse_response, time_stretch,
 )
-from core.trigger.backgrounds import KINDS, LEVELS_DBFS, make_background
+from core.trigger.voicebank.backgrounds import KINDS, LEVELS_DBFS, make_background
 
 T = np.arange(SAMPLE_RATE) / SAMPLE_RATE
 TONE = (0.3 * np.sin(2 * np.pi * 440 * T)).astype(np.float32)

@@ -1,14 +1,8 @@
-"""The one app-side module that knows both Streamlit and core/: cached loaders.
-
-Every page gets its models from here, so a model is loaded (and warmed up) once per
-process, never once per rerun.
+"""Cached loaders: every page gets its models from here, so a model is loaded (and warmed up)
+once per process, never once per rerun.
 """
 from __future__ import annotations
 
-# pylibsrtp (streamlit-webrtc -> aiortc) segfaults when it is first imported after
-# TensorFlow (TF 2.21 exports OpenSSL-like symbols that clash). Every page imports this
-# module before any model, so load it here, first. A test pins the order.
-import pylibsrtp  # noqa: F401  (import order matters; see above)
 import streamlit as st
 
 
@@ -41,7 +35,7 @@ def date_translator():
 @st.cache_resource(show_spinner="Loading the voice bank…")
 def trigger_bank():
     """The small voice bank bundled in assets/trigger/ (clips, backgrounds, chime)."""
-    from core.trigger.bank import load_bundled_bank
+    from core.trigger.voicebank.bank import load_bundled_bank
 
     return load_bundled_bank()
 
@@ -56,3 +50,12 @@ def trigger_detector():
     detector = TriggerDetector.load()
     detector.clip_probabilities(np.zeros(CLIP_SAMPLES, dtype=np.float32))
     return detector
+
+
+def trigger_detector_or_stop():
+    """The trained trigger-word detector; without one, a plain error on the page, which ends there."""
+    try:
+        return trigger_detector()
+    except FileNotFoundError as err:
+        st.error(f"The trained model is missing: {err}")
+        st.stop()

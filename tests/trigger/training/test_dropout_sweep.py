@@ -2,7 +2,7 @@
 import importlib.util
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "dropout_sweep.py"
+SCRIPT = Path(__file__).resolve().parents[3] / "benchmarks" / "dropout_sweep.py"
 spec = importlib.util.spec_from_file_location("dropout_sweep", SCRIPT)
 dropout_sweep = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(dropout_sweep)
