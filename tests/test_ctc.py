@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 from core.ctc import (BLANK, MAX_LISTED_ALIGNMENTS, Alphabet, CTCInputError, adjacent_repeats, beam_decode,
                       brute_force_loss, check_fits, collapse, collapse_indices, count_alignments,
                       count_alignments_closed_form, ctc_forward, ctc_loss, enumerate_alignments,
-                      greedy_decode, min_steps, normalise_rows, path_log_prob, peaked_probs, random_probs,
-                      sample_alignments, spread_frames)
+                      greedy_decode, many_paths_probs, min_steps, most_likely_alignments, normalise_rows,
+                      path_log_prob, peaked_probs, probability_problem, random_probs, rows_off, sample_alignments,
+                      spread_frames)
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 
@@ -374,3 +375,42 @@ def test_normalise_rows_and_path_probability():
     rows = normalise_rows([[1.0, 3.0], [0.0, 0.0]])
     assert rows.tolist() == [[0.25, 0.75], [0.5, 0.5]]
     assert path_log_prob(rows, [1, 0]) == pytest.approx(math.log(0.75 * 0.5))
+
+
+# --- the explorer page's matrices -------------------------------------------------------------
+
+def test_moving_the_blank_moves_a_column_and_nothing_else():
+    probs = random_probs(5, 4, seed=3)  # blank first: _, c, a, t
+    last = Alphabet("cat", blank_index=-1)
+    moved = last.from_blank_first(probs)
+    assert last.symbols == ("c", "a", "t", BLANK)
+    assert np.array_equal(moved[:, :3], probs[:, 1:]) and np.array_equal(moved[:, 3], probs[:, 0])
+    assert np.array_equal(Alphabet("cat").from_blank_first(probs), probs)
+
+
+def test_many_paths_beat_the_single_best_one():
+    alphabet = Alphabet("ab")
+    probs = many_paths_probs(alphabet, 4)
+    assert np.allclose(probs.sum(axis=1), 1) and np.allclose(probs[0], [0.5, 0.4, 0.1])
+    greedy = greedy_decode(probs, blank=alphabet.blank)
+    best = beam_decode(probs, 8, blank=alphabet.blank)[0][0]
+    assert greedy.labels == () and best.labels == tuple(alphabet.encode("a"))
+    assert np.allclose(many_paths_probs(Alphabet("a"), 2)[0], [0.6, 0.4])
+
+
+def test_typed_probabilities_are_checked_and_rows_off_named():
+    assert probability_problem(np.array([[0.5, np.nan]])).startswith("Every cell needs a number")
+    assert "negative" in probability_problem(np.array([[-0.1, 1.1]]))
+    assert "infinite" in probability_problem(np.array([[np.inf, 0.0]]))
+    assert probability_problem(np.array([[0.2, 0.3], [1.0, 0.0]])) is None
+    assert rows_off(np.array([[0.2, 0.3], [1.0, 0.0], [0.0, 0.0]])) == [0, 2]
+
+
+def test_the_most_likely_alignments_come_first_with_their_probabilities():
+    probs = random_probs(4, 3, seed=1)
+    ranked = most_likely_alignments(probs, [1, 2], n=3)
+    everything = enumerate_alignments((1, 2), 4, blank=0)
+    best = sorted(everything, key=lambda p: -path_log_prob(probs, p))[:3]
+    assert [path for path, _ in ranked] == [tuple(p) for p in best]
+    assert all(np.isclose(p, np.exp(path_log_prob(probs, path))) for path, p in ranked)
+

@@ -12,15 +12,19 @@ from core.trigger.synth import Ty, make_example
 from core.trigger.voicebank.backgrounds import KINDS, make_background
 
 
-def make_batch(activates, negatives, backgrounds, batch_size: int, rng: np.random.Generator, augmenter=None):
+def make_batch(activates, negatives, backgrounds, batch_size: int, rng: np.random.Generator, augmenter=None,
+               negatives_per_example: tuple[int, int] | None = None):
     """X (batch, Tx, n_freq) = (b, 5511, 101) and Y (batch, Ty, 1) = (b, 1375, 1), float32:
-    the course's x transposed to time-major and y as one column per step, as the model takes them."""
+    the course's x transposed to time-major and y as one column per step, as the model takes them.
+    negatives_per_example: (fewest, most) negatives in each example instead of the course's 0–2."""
     xs, ys = [], []
     options = {} if augmenter is None else dict(augment_clip=augmenter.augment_clip,
                                                 augment_recording=augmenter.augment_recording)
     for _ in range(batch_size):
         background = backgrounds[int(rng.integers(len(backgrounds)))]
-        example = make_example(background, activates, negatives, rng=rng, **options)
+        counts = {} if negatives_per_example is None else dict(
+            n_negatives=int(rng.integers(negatives_per_example[0], negatives_per_example[1] + 1)))
+        example = make_example(background, activates, negatives, rng=rng, **counts, **options)
         xs.append(example.x.T.astype(np.float32))
         ys.append(example.y.reshape(Ty, 1))
     return np.stack(xs), np.stack(ys)

@@ -208,19 +208,10 @@ def make_batch(data: "TrainingData", batch_size: int, rng: np.random.Generator, 
     """X (b, 5511, 101), Y (b, 1375, 1): the course's create_training_example, with the course's
     0–4 activates and NEGATIVES_PER_EXAMPLE negatives (more than its 0–2: the person's voice is
     in every activate, so their own pieces must come up often as negatives)."""
-    from core.trigger.synth import Ty, make_example
+    from core.trigger.training import dataset
 
-    options = {} if augmenter is None else dict(augment_clip=augmenter.augment_clip,
-                                                augment_recording=augmenter.augment_recording)
-    xs, ys = [], []
-    for _ in range(batch_size):
-        background = data.backgrounds[int(rng.integers(len(data.backgrounds)))]
-        example = make_example(background, data.activates, data.negatives, rng=rng,
-                               n_negatives=int(rng.integers(NEGATIVES_PER_EXAMPLE[0], NEGATIVES_PER_EXAMPLE[1] + 1)),
-                               **options)
-        xs.append(example.x.T.astype(np.float32))
-        ys.append(example.y.reshape(Ty, 1))
-    return np.stack(xs), np.stack(ys)
+    return dataset.make_batch(data.activates, data.negatives, data.backgrounds, batch_size, rng, augmenter,
+                              negatives_per_example=NEGATIVES_PER_EXAMPLE)
 
 
 # ----------------------------------------------------------------------------- fine-tuning
