@@ -8,6 +8,7 @@ are three loops over that one function, so they can never disagree about the mod
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +23,7 @@ from core.dates.data import (END, IMPOSSIBLE, MAX_CHARS, NOT_A_DATE, ORDERS, PAD
 START_ID, END_ID = machine_vocab[START], machine_vocab[END]
 MAX_INPUT_CHARS = 2_000  # longer text is refused; text past MAX_CHARS is read in windows
 WINDOW_STRIDE = 16  # characters between the starts of two windows over a long text
+THREE_NUMBERS = re.compile(r"\d+\D{1,3}\d+\D{1,3}\d+")  # what a reading order can change
 
 
 class DateInputError(ValueError):
@@ -332,11 +334,14 @@ class Reading:
 def readings(translator: DateTranslator, text: str, order: str = "auto") -> list[Reading]:
     """The different dates the text can be under the three explicit reading orders.
 
-    One reading for an unambiguous text ("28/02/2019", "9 may 1998"); two or three for
-    "04/07/2019" or "07/04/05". Each comes with the model's probability of it under
-    `order`, the order the person chose, so the page can say how sure the model is that the
-    chosen order's reading is the one meant: the model's beam holds the other readings too.
+    One reading for an unambiguous text ("28/02/2019"); two or three for "04/07/2019" or
+    "07/04/05"; none, without running the model, for text with no three numbers in a row to
+    read ("9 may 1998"): the page asks on every keystroke. Each reading comes with the model's
+    probability of it under `order`, the order the person chose, so the page can say how sure
+    the model is that the chosen order's reading is the one meant.
     """
+    if not THREE_NUMBERS.search(text):
+        return []
     found: dict[str, list[str]] = {}
     for other in ("mdy", "dmy", "ymd"):
         result = translator.translate(text, other)

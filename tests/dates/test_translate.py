@@ -106,7 +106,8 @@ def test_ambiguous_numbers_have_two_readings(translator):
     found = {r.answer: r for r in readings(translator, "04/07/2019", "mdy")}
     assert set(found) == {"2019-04-07", "2019-07-04"}
     assert found["2019-04-07"].probability > found["2019-07-04"].probability
-    assert [r.answer for r in readings(translator, "9 may 1998")] == ["1998-05-09"]
+    assert [r.answer for r in readings(translator, "28/02/2019", "dmy")] == ["2019-02-28"]
+    assert readings(translator, "9 may 1998") == []  # no numbers an order could change
 
 
 def test_fast_greedy_matches_the_step_function(translator):
