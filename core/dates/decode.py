@@ -193,8 +193,8 @@ class DateTranslator:
 
         densor1 reads concat([a⟨t'⟩, s⟨t-1⟩]); its kernel splits into an a-part and an s-part,
         and the a-part does not change between output steps. Computing it once instead of Ty
-        times is the same arithmetic (tests/dates/test_model.py compares it with the step
-        model) at about a third of the work, which is what batch throughput needs.
+        times is the same arithmetic (tests/dates/test_translate.py compares it with the
+        step function) at about a third of the work, which is what batch throughput needs.
         """
         bi_lstm = self.encoder.get_layer("bi_lstm")  # the encoder's layers: any input length
         a = bi_lstm(tf.one_hot(input_ids, bi_lstm.input.shape[-1]), training=False)
@@ -222,18 +222,6 @@ class DateTranslator:
             probs.append(tf.gather(p, prev, batch_dims=1))
             att.append(alphas[:, :, 0])
         return tf.stack(ids, 1), tf.stack(probs, 1), tf.stack(att, 1)
-
-    def greedy_by_steps(self, texts: list[str], order: str = "auto"):
-        """Greedy decoding through the shared step function, one call per step (for tests)."""
-        state = self.encode(texts, order)
-        prev = np.full(len(texts), START_ID, dtype=np.int32)
-        ids, probs = [], []
-        for _ in range(Ty):
-            p, _, state = self.step(state, prev)
-            prev = p.argmax(axis=1).astype(np.int32)
-            ids.append(prev)
-            probs.append(p[np.arange(len(texts)), prev])
-        return np.stack(ids, 1), np.stack(probs, 1)
 
     def translate_many(self, texts: list[str], order: str = "auto",
                        batch_size: int = 2048) -> list[Translation]:

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.dates.decode import MAX_INPUT_CHARS, DateInputError, check_input
+from core.dates.data import Ty
+from core.dates.decode import MAX_INPUT_CHARS, START_ID, DateInputError, check_input
 
 COURSE_AND_ISSUE_EXAMPLES = [
     ("tuesday 09 oct 1993", "1993-10-09"),
@@ -113,7 +114,14 @@ def test_ambiguous_numbers_have_two_readings(translator):
 def test_fast_greedy_matches_the_step_function(translator):
     texts = ["9 may 1998", "04/07/2019", "hello world"]
     ids, probs, _ = translator.greedy(texts, "dmy")
-    step_ids, step_probs = translator.greedy_by_steps(texts, "dmy")
+    state = translator.encode(texts, "dmy")  # the shared step function, one call per step
+    prev, step_ids, step_probs = np.full(len(texts), START_ID, dtype=np.int32), [], []
+    for _ in range(Ty):
+        p, _, state = translator.step(state, prev)
+        prev = p.argmax(axis=1).astype(np.int32)
+        step_ids.append(prev)
+        step_probs.append(p[np.arange(len(texts)), prev])
+    step_ids, step_probs = np.stack(step_ids, 1), np.stack(step_probs, 1)
     assert (ids == step_ids).all()
     np.testing.assert_allclose(probs, step_probs, rtol=1e-4, atol=1e-6)
 
