@@ -101,7 +101,7 @@ JUDGE_VERSION = 2  # raise when the judge's audio changes: judged parts made bef
 SNRS = (30.0, 20.0, 10.0)  # dB; training mixes sit at roughly 15-45 dB
 FALSE_ALARM_BUDGET = 1.0  # per hour
 FIXED_THRESHOLDS = (0.5, 0.9)
-THRESHOLDS = tuple(float(t) for t in evaluate.THRESHOLDS) + (0.995, 0.999, 1.0)  # 1.0: never fires
+THRESHOLDS = tuple(float(t) for t in evaluate.THRESHOLDS) + (0.995, 0.999, 0.9995, 0.9999, 1.0)  # 1.0: never fires
 REAL_DEV_EVERY = 4  # as core.trigger.training.train.REAL_DEV_EVERY: every 4th real recording is held out
 MAX_NEGATIVE_MS = 4000  # as bank.real_negatives
 NATIVE_RATE = 16000  # the real recordings' rate (../shared/data/real_speech/README.md)
@@ -109,10 +109,10 @@ PREDICT_CHUNK = 32
 BACKGROUNDS_PER_KIND = 2
 ROOM_TONE = "room tone"
 # defaults chosen so one word fits in ~40 minutes on 2 idle cores (see estimate()); --tiny for tests
-DEFAULTS = dict(steps=600, minutes=25.0, batch_size=16, bank_positives=600, bank_negatives=600,
+DEFAULTS = dict(examples=50000, epochs=10, steps=600, minutes=25.0, batch_size=16, bank_positives=600, bank_negatives=600,
                 bank_backgrounds=8, negative_hours=2.0, dev_mixes=100, real_per_word=None,
                 proxy_recordings=None, snrs=SNRS, backgrounds_per_kind=BACKGROUNDS_PER_KIND)
-TINY = dict(steps=2, minutes=5.0, batch_size=2, bank_positives=6, bank_negatives=6, bank_backgrounds=2,
+TINY = dict(examples=300, epochs=1, steps=2, minutes=5.0, batch_size=2, bank_positives=6, bank_negatives=6, bank_backgrounds=2,
             negative_hours=12 * 10 / 3600, dev_mixes=1, real_per_word=2, proxy_recordings=6, snrs=(20.0,),
             backgrounds_per_kind=1)
 TINY_VOICES = (("flite", "kal"), ("flite", "awb"), ("espeakng-loader", "en-us"), ("espeakng-loader", "en-029"),
@@ -374,6 +374,40 @@ def train_word(word_dir: Path, real: RealData, args, command: str) -> dict:
                        confusable_words=OWN_CONFUSABLES.get(real.word, ()) if args.own_confusables else ())
 
 
+def ensure_takes(word_dir: Path, word: str, args, voices=None) -> dict:
+    """The spotter recipe's takes of the word and its negatives (core.trigger.voicebank.takes)."""
+    from core.trigger.voicebank import takes
+
+    folder = Path(args.takes) if args.takes else word_dir / "takes"
+    if args.takes and not (word_dir / "takes").exists():
+        (word_dir / "takes").symlink_to(folder.resolve(), target_is_directory=True)
+    started = time.time()
+    manifest = takes.build_takes(folder, word, args.bank_positives, args.bank_negatives, seed=args.bank_seed,
+                                 negative_words=negative_words(word, args.own_confusables), voices=voices)
+    clips = manifest["clips"]
+    return dict(settings=dict(word=word, positives=args.bank_positives, negatives=args.bank_negatives,
+                              seed=args.bank_seed), seconds=round(time.time() - started, 1), clips=len(clips),
+                failures=len(manifest["failures"]),
+                positives_dev=sum(c["kind"] == "positive" and c["split"] == "dev" for c in clips),
+                voices=len({c["voice_id"] for c in clips}), engines=sorted({c["engine"] for c in clips}))
+
+
+def train_spotter_word(word_dir: Path, args, command: str) -> dict:
+    """Train (or resume) the proxy word's spotter: its real recordings are never read."""
+    from core.trigger.training import spotter as recipe
+
+    model_dir = word_dir / "model"
+    if (model_dir / "metrics.json").exists():
+        metrics = json.loads((model_dir / "metrics.json").read_text())
+        if metrics.get("epochs") == args.epochs:
+            return metrics
+    return recipe.train(word_dir / "takes", model_dir, word_dir / "run", args.examples, args.epochs, args.seed,
+                        args.minutes, exclude_real=(word_dir.name,), dev_examples=args.dev_mixes * 10,
+                        event_mixes_n=args.dev_mixes, negative_hours=min(1.0, args.negative_hours),
+                        n_backgrounds=8 if args.tiny else 40, processes=1 if args.tiny else 2,
+                        real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command)
+
+
 # ----------------------------------------------------------------------------- the judge
 @dataclass
 class Mix:
@@ -398,7 +432,7 @@ def judge_backgrounds(real: RealData, per_kind: int, seed: int = JUDGE_SEED) -> 
     return out
 
 
-def make_mix(background: np.ndarray, positive, distractors, snr: float, rng) -> tuple[np.ndarray, list]:
+def make_mix(background: np.ndarray, positive, distractors, snr: float, rng, audio_out: bool = False) -> tuple[np.ndarray, list]:
     """The model's input (5511, 101) and the positive's end (ms): the background set snr dB below
     the words' level (every clip is at the bank's -20 dBFS), the positive at a random time
     ending by SCORABLE_END_MS, the distractors where they do not overlap; then, as every
@@ -415,6 +449,8 @@ def make_mix(background: np.ndarray, positive, distractors, snr: float, rng) -> 
     for clip in distractors:
         audio, _ = insert_audio_clip(audio, clip, segments, rng)
     pcm = to_int16(match_target_amplitude(audio, TARGET_DBFS))
+    if audio_out:
+        return (pcm / 32767.0).astype(np.float32), ends  # the same mix as samples (for the spotter)
     return graph_spectrogram(pcm).T.astype(np.float32), ends
 
 
@@ -431,7 +467,7 @@ def plan_part(part: str, n_positives: int, snrs, n_negative_mixes: int):
 
 
 def run_part(part: str, predict, positives, negatives, backgrounds, snrs, n_negative_mixes: int,
-             cache: Path, key: dict, progress=None) -> tuple[np.ndarray, list]:
+             cache: Path, key: dict, progress=None, audio_out: bool = False) -> tuple[np.ndarray, list]:
     """Probabilities (n, 1375) and Mixes for one part, from cache when made for this model and setup.
     positives: clips of the proxy word; negatives: held-out real other words (the distractors)."""
     meta_path, probs_path = cache / f"{part}.json", cache / f"{part}.npy"
@@ -450,7 +486,8 @@ def run_part(part: str, predict, positives, negatives, backgrounds, snrs, n_nega
             kind, background = backgrounds[int(rng.integers(len(backgrounds)))]
             count = int(rng.integers(1, 5)) if index < 0 else int(rng.integers(0, 3))
             distractors = [negatives[int(j)] for j in rng.integers(len(negatives), size=count)] if negatives else []
-            x, ends = make_mix(background, positives[index] if index >= 0 else None, distractors, snrs[s], rng)
+            x, ends = make_mix(background, positives[index] if index >= 0 else None, distractors, snrs[s], rng,
+                               audio_out)
             xs.append(x)
             mixes.append(Mix(ends, float(snrs[s]), kind, index))
         probabilities += predict(xs)
@@ -470,9 +507,11 @@ def start_folder(path) -> Path:
 
 
 def weights_key(model_dir) -> str:
+    from core.trigger import spotter
     from core.trigger.model import WEIGHTS
 
-    return hashlib.sha1(Path(model_dir, WEIGHTS).read_bytes()).hexdigest()[:16]
+    path = Path(model_dir, spotter.WEIGHTS)
+    return hashlib.sha1((path if path.exists() else Path(model_dir, WEIGHTS)).read_bytes()).hexdigest()[:16]
 
 
 def _clean(x):
@@ -558,12 +597,26 @@ def analyse(parts: dict, real: RealData, model_threshold: float | None, threshol
 def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_label: str = "") -> dict:
     from tqdm import tqdm
 
-    from core.trigger.model import load
+    from core.trigger import spotter
 
-    bank = trigger_bank.load_bank(word_dir / "bank", split="dev")
-    synthetic = list(bank.activates)
-    model, config = load(model_dir)
-    predict = evaluate.predictor(model)
+    detector = spotter.load_detector(model_dir)
+    config = detector.config
+    is_spotter = config.get("kind") == spotter.KIND
+    if is_spotter:
+        predict = lambda xs: [detector.clip_probabilities(x) for x in xs]  # noqa: E731
+    else:
+        predict = evaluate.predictor(detector.model)
+    if (word_dir / "takes" / "takes.json").exists():  # the spotter recipe's voices
+        from core.trigger.voicebank import takes
+
+        clips, rows = takes.load_takes(word_dir / "takes", split="dev", kind="positive")
+        synthetic = [trigger_bank.at_dbfs(resample(c, takes.RATE, SAMPLE_RATE), trigger_bank.CLIP_DBFS)
+                     for c in clips]
+        voice_ids = sorted({r["voice_id"] for r in rows})
+    else:
+        bank = trigger_bank.load_bank(word_dir / "bank", split="dev")
+        synthetic = list(bank.activates)
+        voice_ids = sorted({r["voice_id"] for r in bank.activate_info})
     backgrounds = judge_backgrounds(real, args.backgrounds_per_kind)
     n_negative = max(1, int(round(args.negative_hours * 3600 / (BACKGROUND_MS / 1000))))
     # the real other words at the words' level, so that the SNR holds for them too (training
@@ -578,14 +631,14 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     with tqdm(total=total, unit="mix", desc=f"judge{progress_label}") as bar:
         for part, positives in (("real", real.positives), ("synthetic", synthetic), ("negatives", [])):
             parts[part] = run_part(part, predict, positives, negatives, backgrounds, list(args.snrs), n_negative,
-                                   word_dir / "judge", dict(key, part=part), bar.update)
+                                   word_dir / "judge", dict(key, part=part), bar.update, is_spotter)
     report = analyse(parts, real, config.get("threshold"))
     report["judge_seconds"] = round(time.time() - started, 1)
     report["backgrounds"] = dict(sorted({k: sum(1 for kk, _ in backgrounds if kk == k)
                                          for k, _ in backgrounds}.items()))
     report["snrs"] = list(args.snrs)
     report["synthetic_positives"] = len(synthetic)
-    report["synthetic_voices"] = sorted({r["voice_id"] for r in bank.activate_info})
+    report["synthetic_voices"] = voice_ids
     return report
 
 
@@ -689,9 +742,12 @@ def run_word(word: str, args, command: str) -> dict:
           f"{len(real.heldout_negatives)} held out for false alarms; {len(real.tones)} room tones", flush=True)
     voices = tiny_voices() if args.tiny else None
     started = time.time()
-    bank_info = ensure_bank(bank_dir, word, args.bank_positives, args.bank_negatives, args.bank_backgrounds,
-                            args.bank_seed, args.own_confusables, voices=voices,
-                            engines=args.engines)
+    if args.recipe == "spotter":
+        bank_info = ensure_takes(word_dir, word, args, voices)
+    else:
+        bank_info = ensure_bank(bank_dir, word, args.bank_positives, args.bank_negatives, args.bank_backgrounds,
+                                args.bank_seed, args.own_confusables, voices=voices,
+                                engines=args.engines)
     timings["bank_s"] = round(time.time() - started, 1)
     if args.model:
         model_dir, metrics = Path(args.model), None
@@ -699,6 +755,15 @@ def run_word(word: str, args, command: str) -> dict:
             metrics = json.loads((model_dir / "metrics.json").read_text())
         training = f"judged as given (`--model {args.model}`), not trained here"
         steps = metrics["steps"] if metrics else 0
+    elif args.recipe == "spotter":
+        started = time.time()
+        metrics = train_spotter_word(word_dir, args, command)
+        timings["train_s"] = round(time.time() - started, 1)
+        model_dir, steps = word_dir / "model", metrics["epochs"]
+        training = (f"the spotter recipe (core.trigger.training.spotter): {metrics['examples']:,} augmented 2 s windows "
+                    f"× {metrics['epochs']} epochs from a fresh model, takes by {metrics['sources']['train']['voices']} "
+                    f"training voices ({', '.join(metrics['sources']['train']['engines'])}); "
+                    f"{metrics['train_minutes']} min in all")
     else:
         started = time.time()
         metrics = train_word(word_dir, real, args, command)
@@ -714,7 +779,12 @@ def run_word(word: str, args, command: str) -> dict:
     timings["judge_s"] = round(time.time() - started, 1)
     report = dict(word=word, out=str(out), model_dir=str(model_dir), steps=steps, training=training,
                   command=command, bank=bank_info, real=real.summary(), judge=judge, timings=timings)
-    if metrics and not args.model:
+    if metrics and not args.model and args.recipe == "spotter":
+        chosen = metrics["judged"]["chosen"]
+        report["model_card_dev"] = dict(threshold=chosen["threshold"], recall=chosen["recall"],
+                                        false_alarms_per_hour=chosen["false_alarms_per_hour"],
+                                        dev_hours=metrics["judged"]["negative_hours"])
+    elif metrics and not args.model:
         report["model_card_dev"] = {k: metrics.get(k) for k in ("threshold", "recall", "false_alarms_per_hour",
                                                                  "dev_hours", "final_train_loss", "dev_losses")}
         if metrics["steps"] < args.steps:
@@ -785,6 +855,12 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--backgrounds-per-kind", type=int, default=None)
     p.add_argument("--real-root", default=None, help="default ../shared/data/real_speech")
     p.add_argument("--compare", default=None, help="an earlier --out: add a before/after table per word")
+    p.add_argument("--recipe", choices=("course", "spotter"), default="course",
+                   help="course: the course's model, transferred (the default); spotter: core.trigger.spotter's "
+                        "recipe, trained from scratch")
+    p.add_argument("--takes", default=None, help="spotter recipe: a takes folder to use (made there if missing)")
+    p.add_argument("--examples", type=int, default=None, help="spotter recipe: training windows (default 50000)")
+    p.add_argument("--epochs", type=int, default=None, help="spotter recipe: epochs (default 10)")
     return p
 
 
@@ -810,7 +886,8 @@ def main(argv=None) -> int:
     if not (real_root / WAKE_FOLDER).is_dir():
         print(f"no real recordings in {real_root / WAKE_FOLDER}", file=sys.stderr)
         return 1
-    if not args.model and not args.from_scratch and not (start_folder(args.start_from) / "trigger_word.weights.h5").exists():
+    if args.recipe == "course" and not args.model and not args.from_scratch and \
+            not (start_folder(args.start_from) / "trigger_word.weights.h5").exists():
         print(f"no model to start from in {args.start_from} (or use --from-scratch)", file=sys.stderr)
         return 1
     command = "benchmarks/real_voice_proxy.py " + shlex.join(sys.argv[1:] if argv is None else argv)

@@ -33,12 +33,13 @@ st.markdown(
 )
 st.caption("Nothing leaves this server, and nothing is recorded: only the last 10 s are kept in memory, "
            "and they go when you press STOP. " + NO_MICROPHONE)
-st.info("The model learned from synthesized voices only. On real people it hears about a third of "
-        "the “activate”s at the default threshold (measured on 120 real recordings; the 🔔 detect page "
-        "has the figures): say it plainly, lower the threshold, or teach it your voice on the 🗣️ page.")
+st.info("The **spotter** (the default) was built to hear people: neural and classic synthesized voices "
+        "in slow, fast, high, quiet and whispered deliveries, rooms, microphones and noise. The course's "
+        "model learned from classic synthesized voices only and heard about a third of real people's "
+        "“activate” at its default threshold (120 real recordings). The 🔔 detect page has the figures.")
 
 
-detector = loaders.trigger_detector_or_stop()
+kind, detector = loaders.choose_trigger_detector("live_detector")
 try:
     rtc_configuration = webrtc.rtc_configuration()
 except ValueError as err:
@@ -49,7 +50,8 @@ webrtc.allow_loopback_ice()  # only when TRIGGER_LIVE_LOOPBACK_ICE=1 (the end-to
 session = st.session_state.get("live_session")
 if session is None or session.detector is not detector:
     session = st.session_state["live_session"] = stream.LiveSession(detector)
-session.threshold = st.slider("Threshold", 0.05, 0.99, float(detector.threshold), 0.01, key="live_threshold",
+session.threshold = st.slider("Threshold", 0.05, 0.99, min(0.99, float(detector.threshold)), 0.01,
+                              key=f"live_threshold_{kind}",
                               help=f"The model card's default is {detector.threshold:.2f}.")
 
 ctx = webrtc_streamer(

@@ -81,6 +81,16 @@ def spectrogram_heatmap(x: np.ndarray, height: int, in_seconds: bool = False) ->
     return figure
 
 
+def log_mel_heatmap(x: np.ndarray, height: int) -> go.Figure:
+    """(bands, frames) log-mel energies (natural log) in dB, frames 10 ms apart."""
+    step = column_step(x.shape[1])
+    columns = np.arange(0, x.shape[1], step)
+    figure = go.Figure(go.Heatmap(z=x[:, ::step] * (10 / np.log(10)), x=columns * 0.01,
+                                  colorscale="Viridis", colorbar=dict(title="dB")))
+    figure.update_layout(height=height, xaxis_title="seconds", yaxis_title="mel band (40)", margin=MARGIN)
+    return figure
+
+
 # ----------------------------------------------------------------------------- background jobs
 def job_status(status, activity: str, queue_reason: str, queue_advice: str, stopped_note: str, done_note: str,
                progress_text: str, preparing_note: str = "") -> None:

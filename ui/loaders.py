@@ -40,22 +40,43 @@ def trigger_bank():
     return load_bundled_bank()
 
 
+DETECTORS = {  # kind → what the pages call it
+    "spotter": "Spotter (built to hear people; the default)",
+    "course": "The course's model (Conv1D → GRU → GRU)",
+}
+
+
 @st.cache_resource(show_spinner="Loading the trigger-word detector…")
-def trigger_detector():
-    """The trained trigger-word model (core.trigger), warmed up on 10 s of silence."""
+def trigger_detector(kind: str = "course"):
+    """A trained trigger-word detector, warmed up on 10 s of silence: "course" is the course's
+    model (core.trigger.model), "spotter" the detector built to hear people (core.trigger.spotter)."""
     import numpy as np
 
     from core.trigger.detect import CLIP_SAMPLES, TriggerDetector
 
-    detector = TriggerDetector.load()
+    if kind == "spotter":
+        from core.trigger.spotter import SpotterDetector
+
+        detector = SpotterDetector.load()
+    else:
+        detector = TriggerDetector.load()
     detector.clip_probabilities(np.zeros(CLIP_SAMPLES, dtype=np.float32))
     return detector
 
 
-def trigger_detector_or_stop():
+def trigger_detector_or_stop(kind: str = "course"):
     """The trained trigger-word detector; without one, a plain error on the page, which ends there."""
     try:
-        return trigger_detector()
+        return trigger_detector(kind)
     except FileNotFoundError as err:
         st.error(f"The trained model is missing: {err}")
         st.stop()
+
+
+def choose_trigger_detector(key: str):
+    """A choice of detector (the spotter first) and the chosen one, loaded; (kind, detector)."""
+    kind = st.radio("Detector", list(DETECTORS), format_func=DETECTORS.get, horizontal=True, key=key,
+                    help="The spotter was trained to hear real people (log-mel windows, neural TTS voices, heavy "
+                         "augmentation); the course's model is the one the course builds, trained here on "
+                         "synthesized voices.")
+    return kind, trigger_detector_or_stop(kind)

@@ -1,6 +1,8 @@
 """`python -m core.trigger voices` lists the TTS voices found on this machine, per engine;
 `python -m core.trigger bank --out DIR` synthesizes a voice bank there (WAV + manifest.json);
-`python -m core.trigger detect a.wav b.wav [--json] [--threshold T]` says where "activate" is.
+`python -m core.trigger takes --out DIR` synthesizes the spotter's takes (classic and neural voices);
+`python -m core.trigger detect a.wav b.wav [--json] [--threshold T] [--detector course]` says where
+"activate" is (the spotter by default).
 
 The bundled bank was made with:
     python -m core.trigger bank --out assets/trigger --activates 20 --negatives 20 --backgrounds 4
@@ -26,14 +28,34 @@ def main(argv=None) -> int:
     bank.add_argument("--backgrounds", type=int, default=4, help="how many 10 s backgrounds")
     bank.add_argument("--seed", type=int, default=0)
     bank.add_argument("--rate", type=int, default=None, help="sample rate of the stored clips (Hz)")
+    made = sub.add_parser("takes", help="synthesize takes for the spotter (every classic and neural voice)")
+    made.add_argument("--out", required=True, help="folder for the WAV files and takes.json (resumes)")
+    made.add_argument("--word", default="activate")
+    made.add_argument("--positives", type=int, default=500)
+    made.add_argument("--negatives", type=int, default=600)
+    made.add_argument("--seed", type=int, default=1)
     detect = sub.add_parser("detect", help="find 'activate' in audio files (WAV; FLAC with soundfile)")
     detect.add_argument("files", nargs="+", help="audio files, analysed in order")
     detect.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
     detect.add_argument("--threshold", type=float, default=None,
                         help="probability above which a detection fires (default: the model card's)")
+    detect.add_argument("--detector", choices=("spotter", "course"), default="spotter",
+                        help="spotter (models/spotter, built to hear people; default) or course (models/trigger)")
     args = parser.parse_args(argv)
     if args.command == "detect":
-        return detect_files(args.files, args.threshold, args.json, parser)
+        return detect_files(args.files, args.threshold, args.json, parser, args.detector)
+    if args.command == "takes":
+        from tqdm import tqdm
+
+        from core.trigger.voicebank.takes import build_takes
+
+        with tqdm(total=args.positives + args.negatives, unit="take", desc="takes") as bar:
+            manifest = build_takes(args.out, args.word, args.positives, args.negatives, args.seed,
+                                   progress=bar.update)
+        engines_used = sorted({row["engine"] for row in manifest["clips"]})
+        print(f"{len(manifest['clips'])} takes ({', '.join(engines_used)}) in {args.out}; "
+              f"{len(manifest['failures'])} voice failures")
+        return 0
 
     from core.trigger.voicebank.voices import ENGINES, available_voices, engine_voices
 
@@ -72,7 +94,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def detect_files(files, threshold, as_json: bool, parser) -> int:
+def detect_files(files, threshold, as_json: bool, parser, kind: str = "spotter") -> int:
     """Print one line per file, in order; an unreadable file gets an error line, exit status 1."""
     import json
     import os
@@ -82,9 +104,10 @@ def detect_files(files, threshold, as_json: bool, parser) -> int:
         parser.error("--threshold must be between 0 and 1")
     from core.trigger.audio import AudioError, read_any
     from core.trigger.detect import TriggerDetector
+    from core.trigger.spotter import SpotterDetector
 
     try:
-        detector = TriggerDetector.load()
+        detector = SpotterDetector.load() if kind == "spotter" else TriggerDetector.load()
     except FileNotFoundError as err:
         print(err, file=sys.stderr)
         return 1

@@ -26,7 +26,7 @@ def test_bundled_example_shows_curve_audio_and_download():
     at = page()
     curve = figures(at)[0]
     assert len(values(curve["data"][0]["y"])) == 1375
-    assert threshold_line(curve) == at.slider(key="detect_threshold").value
+    assert threshold_line(curve) == at.slider(key="detect_threshold_spotter").value
     assert len(at.get("audio")) == 2  # original and chimed
     assert at.get("download_button")[0].proto.label == "Download the chimed audio"
 
@@ -39,7 +39,7 @@ def threshold_line(figure):
 def test_no_activate_example_rings_nothing_at_a_high_threshold():
     at = page()
     at.selectbox(key="detect_example").set_value("no “activate” at all").run()
-    at.slider(key="detect_threshold").set_value(0.95).run()
+    at.slider(key="detect_threshold_spotter").set_value(0.95).run()
     assert not at.exception
     assert any("No “activate” heard" in info.value for info in at.info)
 

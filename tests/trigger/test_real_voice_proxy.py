@@ -160,3 +160,23 @@ def test_a_tiny_run_reports_per_word_figures_within_the_budget(tmp_path):
     before = {p: p.stat().st_mtime_ns for p in (tmp_path / "computer" / "judge").iterdir()}
     assert proxy.main(["--tiny", "--steps", "0", "--word", "computer", "--out", str(tmp_path)]) == 0
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "computer" / "judge").iterdir()} == before
+
+
+@pytest.mark.slow
+def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(tmp_path):
+    reason = _tiny_run_reason()
+    if reason:
+        pytest.skip(reason)
+    assert proxy.main(["--tiny", "--recipe", "spotter", "--word", "computer", "--out", str(tmp_path)]) == 0
+    word_dir = tmp_path / "computer"
+    report = json.loads((word_dir / "report.json").read_text())
+    assert "spotter recipe" in report["training"] and report["real"]["positives"] == proxy.TINY["proxy_recordings"]
+    metrics = json.loads((word_dir / "model" / "metrics.json").read_text())
+    assert metrics["kind"] == "spotter" and metrics["exclude_real"] == ["computer"]
+    assert "computer" not in metrics["real_heldout_words"]
+    takes_rows = json.loads((word_dir / "takes" / "takes.json").read_text())["clips"]
+    assert any(r["kind"] == "positive" and r["text"].rstrip("!.?").endswith("computer") for r in takes_rows)
+    chosen = report["judge"]["at"]["chosen"]
+    assert chosen["false_alarms_per_hour"] <= report["judge"]["budget"] and 0.0 <= chosen["recall"] <= 1.0
+    assert report["judge"]["synthetic_positives"] == sum(r["kind"] == "positive" and r["split"] == "dev"
+                                                         for r in takes_rows)

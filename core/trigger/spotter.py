@@ -1,0 +1,201 @@
+"""The spotter: a detector built to hear people, beside the course's model.
+
+The course's model (core.trigger.model) learned "activate" from synthesized voices and hears
+about a third of real people. The spotter asks a smaller question, again and again: "did the
+word end in the last half second of these 2 s?" Every 0.1 s it looks at the last 2 s of
+log-mel frames (core.trigger.logmel), each band with its window's mean taken away (so the
+recording level and the microphone's colouring are gone), and a small convolutional network
+answers with one probability. Its training recipe (core.trigger.training.spotter) leans on
+what the real-voice proxy showed transfers to people: neural TTS voices, slow and high and
+quiet deliveries, rooms, microphones, noise and babble at 0-25 dB SNR, SpecAugment masks.
+
+SpotterDetector has TriggerDetector's interface: probabilities come out on the course's grid
+(one per 320 samples at 44.1 kHz, 1375 per 10 s; each step holds the newest window's answer),
+so detect_events, the chime, the pages and the live stream treat both alike.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import keras
+import numpy as np
+from keras import layers
+
+from core.trigger import logmel
+from core.trigger.audio import SAMPLE_RATE
+from core.trigger.detect import CLIP_SAMPLES, STEP_SECONDS, TriggerDetector, output_steps, preprocess_audio
+from core.trigger.synth import Ty
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "spotter"
+WEIGHTS = "spotter.weights.h5"
+CONFIG = "config.json"
+KIND = "spotter"
+WINDOW_FRAMES = 200  # 2.0 s of 10 ms frames: room for a drawn-out "activate" (people took up to 2.4 s)
+WINDOW_HOP_FRAMES = 10  # a new answer every 0.1 s
+WINDOW_SAMPLES = logmel.FRAME + (WINDOW_FRAMES - 1) * logmel.HOP  # 32,240 at 16 kHz
+# The label: a window is positive when the word ended POSITIVE_END_S before its end (the
+# spotter fires 0.03-0.5 s after the word, within the 1 s a hit is allowed), negative when it
+# ended NEGATIVE_AFTER_S or more before, or had not ended yet, or was never said.
+POSITIVE_END_S = (0.03, 0.5)
+NEGATIVE_AFTER_S = 0.6
+DROPOUT = 0.25
+FILTERS = (32, 48, 64, 80)
+BATCH = 128  # windows per model call
+
+
+@keras.saving.register_keras_serializable(package="attention_lab")
+class WindowNormalise(layers.Layer):
+    """Each mel band minus its mean over the window: level- and microphone-free (both add a
+    constant per band to log energies). The window's overall loudness is kept as one extra
+    number per frame (its mean over bands, minus the window's peak frame), so the network can
+    still tell a word from the room around it."""
+
+    def call(self, x):
+        centred = x - keras.ops.mean(x, axis=1, keepdims=True)
+        loudness = keras.ops.mean(x, axis=2, keepdims=True)
+        loudness = loudness - keras.ops.max(loudness, axis=1, keepdims=True)
+        return keras.ops.concatenate([centred, loudness], axis=2)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] + 1)
+
+
+def _block(x, filters: int, stride: int, name: str):
+    """A residual pair of time convolutions (TC-ResNet's: mel bands are the channels)."""
+    y = layers.Conv1D(filters, 9, strides=stride, padding="same", use_bias=False, name=f"{name}_conv1")(x)
+    y = layers.BatchNormalization(name=f"{name}_bn1")(y)
+    y = layers.Activation("relu", name=f"{name}_relu1")(y)
+    y = layers.Conv1D(filters, 9, padding="same", use_bias=False, name=f"{name}_conv2")(y)
+    y = layers.BatchNormalization(name=f"{name}_bn2")(y)
+    shortcut = layers.Conv1D(filters, 1, strides=stride, use_bias=False, name=f"{name}_skip")(x)
+    shortcut = layers.BatchNormalization(name=f"{name}_skip_bn")(shortcut)
+    return layers.Activation("relu", name=f"{name}_out")(layers.Add(name=f"{name}_add")([y, shortcut]))
+
+
+def build_model(dropout: float = DROPOUT, filters=FILTERS) -> keras.Model:
+    """(WINDOW_FRAMES, N_MELS) log-mel → P(the word ended in the window's last half second)."""
+    x_in = keras.Input((WINDOW_FRAMES, logmel.N_MELS), name="log_mel")
+    x = WindowNormalise(name="window_normalise")(x_in)
+    x = layers.Conv1D(filters[0], 5, padding="same", use_bias=False, name="stem_conv")(x)
+    x = layers.BatchNormalization(name="stem_bn")(x)
+    x = layers.Activation("relu", name="stem_relu")(x)
+    for k, f in enumerate(filters[1:], 1):
+        x = _block(x, f, 2, f"block{k}")  # 200 → 100 → 50 → 25 frames
+    x = layers.Conv1D(16, 1, activation="relu", name="squeeze")(x)
+    x = layers.Flatten(name="flatten")(x)  # keeps *where* in the window things happen: "just ended"
+    x = layers.Dropout(dropout, name="dropout_1")(x)
+    x = layers.Dense(64, activation="relu", name="dense")(x)
+    x = layers.Dropout(dropout, name="dropout_2")(x)
+    x = layers.Dense(1, activation="sigmoid", name="word_probability")(x)
+    return keras.Model(x_in, x, name="spotter")
+
+
+def save(model: keras.Model, directory=MODEL_DIR, **config) -> None:
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    if getattr(model, "optimizer", None) is not None:  # no Adam state in the shipped file
+        model = keras.Model(model.inputs, model.outputs, name=model.name)
+    model.save_weights(directory / WEIGHTS)
+    config = {"kind": KIND, "window_frames": WINDOW_FRAMES, "window_hop_frames": WINDOW_HOP_FRAMES,
+              "rate": logmel.RATE, "n_mels": logmel.N_MELS, **config}
+    (directory / CONFIG).write_text(json.dumps(config, indent=1) + "\n")
+
+
+def load(directory=MODEL_DIR) -> tuple[keras.Model, dict]:
+    directory = Path(directory)
+    if not (directory / WEIGHTS).exists():
+        raise FileNotFoundError(f"no trained spotter in {directory}: run python -m core.trigger.training.spotter")
+    config = json.loads((directory / CONFIG).read_text())
+    model = build_model(dropout=config.get("dropout", DROPOUT), filters=tuple(config.get("filters", FILTERS)))
+    model.load_weights(directory / WEIGHTS)
+    return model, config
+
+
+def windows(frames: np.ndarray, hop: int = WINDOW_HOP_FRAMES) -> tuple[np.ndarray, np.ndarray]:
+    """(windows (n, WINDOW_FRAMES, N_MELS), index of each window's last frame) of log-mel frames
+    that begin with WINDOW_FRAMES - 1 frames of padding (see frames_for)."""
+    if len(frames) < WINDOW_FRAMES:
+        return np.zeros((0, WINDOW_FRAMES, frames.shape[1]), np.float32), np.zeros(0, int)
+    view = np.lib.stride_tricks.sliding_window_view(frames, WINDOW_FRAMES, axis=0)[::hop]  # (n, mels, W)
+    ends = np.arange(len(view)) * hop + WINDOW_FRAMES - 1
+    return np.ascontiguousarray(view.transpose(0, 2, 1)), ends
+
+
+def frames_for(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
+    """Log-mel frames of audio after WINDOW_FRAMES - 1 frames of padding, so the first window
+    ends with the audio's first frame. The padding is the recording's own floor (each band's
+    10th percentile over its first second): a steady room at the level the audio has, so a
+    louder or quieter recording gives the same answers from its very start."""
+    frames = logmel.log_mel(logmel.to_rate(samples, sample_rate))
+    if len(frames) == 0:
+        frames = logmel.log_mel(np.zeros(logmel.FRAME, np.float32))
+    floor = np.percentile(frames[:100], 10, axis=0).astype(np.float32)
+    return np.concatenate([np.repeat(floor[None], WINDOW_FRAMES - 1, axis=0), frames])
+
+
+def window_end_seconds(ends: np.ndarray) -> np.ndarray:
+    """Time (s, from the audio's start) at which each window's last frame ends."""
+    first = ends - (WINDOW_FRAMES - 1)
+    return (first * logmel.HOP + logmel.FRAME) / logmel.RATE
+
+
+def on_course_grid(window_probabilities: np.ndarray, end_seconds: np.ndarray, n_out: int) -> np.ndarray:
+    """Hold each window's answer until the next: one probability per course output step."""
+    step_ends = (np.arange(n_out) + 1) * STEP_SECONDS
+    k = np.searchsorted(end_seconds, step_ends + 1e-9, side="right") - 1
+    out = np.where(k >= 0, np.asarray(window_probabilities, np.float32)[np.maximum(k, 0)], 0.0)
+    return out.astype(np.float32)
+
+
+class SpotterDetector(TriggerDetector):
+    """TriggerDetector's interface (detect, detect_file, threshold) around the spotter."""
+
+    kind = KIND
+
+    def __init__(self, model, config: dict | None = None):
+        super().__init__(model, config)
+        self.hop = int(self.config.get("window_hop_frames", WINDOW_HOP_FRAMES))
+
+    @classmethod
+    def load(cls, directory=None):
+        model, config = load(directory or MODEL_DIR)
+        return cls(model, config)
+
+    def window_probabilities(self, batch: np.ndarray) -> np.ndarray:
+        """The model on windows (n, WINDOW_FRAMES, N_MELS) → (n,) probabilities."""
+        if self._predict is None:
+            import tensorflow as tf
+
+            self._predict = tf.function(lambda b: self.model(b, training=False), reduce_retracing=True)
+        if len(batch) == 0:
+            return np.zeros(0, np.float32)
+        out = []
+        for first in range(0, len(batch), BATCH):
+            chunk = batch[first:first + BATCH]
+            padded = np.zeros((BATCH, *chunk.shape[1:]), np.float32)  # one shape: one compiled graph
+            padded[:len(chunk)] = chunk
+            out.append(np.asarray(self._predict(padded)).reshape(-1)[:len(chunk)])
+        return np.concatenate(out)
+
+    def probabilities(self, samples: np.ndarray) -> np.ndarray:
+        """Any length at 44.1 kHz → one probability per course output step (320 samples)."""
+        samples = np.asarray(samples, dtype=np.float32)
+        n_out = max(1, output_steps(len(samples)))
+        batch, ends = windows(frames_for(samples), self.hop)
+        return on_course_grid(self.window_probabilities(batch), window_end_seconds(ends), n_out)
+
+    def clip_probabilities(self, samples: np.ndarray) -> np.ndarray:
+        """The course's view: 10 s (padded or trimmed) → Ty = 1375 probabilities."""
+        return self.probabilities(preprocess_audio(samples))[:Ty]
+
+
+def load_detector(directory):
+    """The detector a model folder holds: a SpotterDetector when its config says so, else the course's."""
+    config_path = Path(directory) / CONFIG
+    if config_path.exists() and json.loads(config_path.read_text()).get("kind") == KIND:
+        return SpotterDetector.load(directory)
+    return TriggerDetector.load(directory)
+
+
+assert CLIP_SAMPLES == 10 * SAMPLE_RATE

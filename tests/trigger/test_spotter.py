@@ -1,0 +1,82 @@
+"""The spotter: its windows, its place on the course's grid, level invariance, and the shipped model."""
+import numpy as np
+import pytest
+
+from core.trigger import logmel, spotter
+from core.trigger.audio import SAMPLE_RATE
+from core.trigger.detect import STEP_SECONDS, TriggerDetector, output_steps
+from core.trigger.synth import Ty
+
+
+@pytest.fixture(scope="module")
+def fresh():
+    """An untrained spotter (fixed seed): the code path, not the answers."""
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return spotter.SpotterDetector(spotter.build_model(), {"threshold": 0.5})
+
+
+def test_windows_end_every_hop_and_the_first_ends_with_the_first_frame():
+    frames = spotter.frames_for(np.zeros(SAMPLE_RATE, np.float32))  # 1 s
+    batch, ends = spotter.windows(frames)
+    assert batch.shape[1:] == (spotter.WINDOW_FRAMES, logmel.N_MELS)
+    seconds = spotter.window_end_seconds(ends)
+    assert seconds[0] == pytest.approx(logmel.FRAME / logmel.RATE)  # 25 ms: one frame of real audio
+    np.testing.assert_allclose(np.diff(seconds), spotter.WINDOW_HOP_FRAMES * logmel.HOP / logmel.RATE)
+    assert len(batch) == len(range(0, len(frames) - spotter.WINDOW_FRAMES + 1, spotter.WINDOW_HOP_FRAMES))
+
+
+def test_each_step_of_the_course_grid_holds_the_newest_window_answer():
+    ends = np.array([0.1, 0.2, 0.3])
+    grid = spotter.on_course_grid(np.array([0.2, 0.9, 0.4]), ends, 60)
+    times = (np.arange(60) + 1) * STEP_SECONDS
+    assert np.all(grid[times < 0.1] == 0)
+    assert np.all(grid[(times >= 0.1) & (times < 0.2)] == np.float32(0.2))
+    assert np.all(grid[(times >= 0.2) & (times < 0.3)] == np.float32(0.9))
+    assert np.all(grid[times >= 0.3] == np.float32(0.4))
+
+
+def test_the_window_normalisation_makes_loudness_irrelevant(fresh):
+    rng = np.random.default_rng(1)
+    audio = (rng.standard_normal(3 * SAMPLE_RATE) * 0.01).astype(np.float32)
+    audio[SAMPLE_RATE:SAMPLE_RATE + 20000] += 0.2 * np.sin(np.arange(20000) * 0.05)
+    quiet, loud = fresh.probabilities(audio * 0.05), fresh.probabilities(audio)  # 26 dB apart
+    # not to the last digit: the front end's dither (−90 dBFS) is the one fixed level, 24 dB under the quiet hiss
+    np.testing.assert_allclose(quiet, loud, atol=0.02)
+
+
+def test_the_spotter_speaks_the_course_detector_interface(fresh):
+    ten = np.zeros(10 * SAMPLE_RATE, np.float32)
+    assert fresh.clip_probabilities(ten).shape == (Ty,)
+    long = np.zeros(23 * SAMPLE_RATE, np.float32)
+    result = fresh.detect(long, threshold=0.5)
+    assert len(result.probabilities) == len(result.times) == output_steps(len(long))
+    assert result.seconds == pytest.approx(23.0)
+    assert fresh.detect(np.zeros(SAMPLE_RATE // 10, np.float32)).notes  # silent and short: said so
+
+
+def test_save_and_load_round_trip_and_load_detector_tells_the_kinds_apart(tmp_path, fresh):
+    spotter.save(fresh.model, tmp_path / "s", threshold=0.7)
+    loaded = spotter.load_detector(tmp_path / "s")
+    assert isinstance(loaded, spotter.SpotterDetector) and loaded.threshold == 0.7
+    x = np.random.default_rng(2).standard_normal(2 * SAMPLE_RATE).astype(np.float32) * 0.1
+    np.testing.assert_allclose(loaded.probabilities(x), fresh.probabilities(x), atol=1e-6)
+    assert type(spotter.load_detector(spotter.MODEL_DIR.parent / "trigger")) is TriggerDetector
+    with pytest.raises(FileNotFoundError):
+        spotter.load(tmp_path / "none")
+
+
+@pytest.mark.slow
+def test_the_shipped_spotter_hears_a_held_out_voice_after_the_word_and_not_in_silence():
+    from core.trigger.voicebank.bank import load_bundled_bank, split_bank
+
+    detector = spotter.SpotterDetector.load()
+    clip = split_bank(load_bundled_bank())[1].activates[0]  # a voice no model trained on
+    rng = np.random.default_rng(0)
+    audio = (0.003 * rng.standard_normal(6 * SAMPLE_RATE)).astype(np.float32)
+    stop = 3 * SAMPLE_RATE
+    audio[stop - len(clip):stop] += clip
+    result = detector.detect(audio)
+    assert len(result.detections) == 1 and 2.75 <= result.detections[0] <= 4.0
+    assert not detector.detect(audio[:SAMPLE_RATE] * 0.0 + audio[-SAMPLE_RATE:]).detections  # the hiss alone

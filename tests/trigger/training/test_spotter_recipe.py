@@ -1,0 +1,106 @@
+"""The spotter's recipe: labels where the course's rule puts them, the real split the proxy's,
+masks, the AUC, and a tiny run of the whole of train()."""
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from core.trigger import logmel, spotter
+from core.trigger.training import spotter as recipe
+from core.trigger.voicebank.bank import REAL_SPEECH_DIR
+
+RATE = logmel.RATE
+
+
+def tone_sources(word_seconds=0.6):
+    """Sources whose "word" is a 1 kHz burst and whose negatives are 300 Hz bursts, over hiss."""
+    t = np.arange(int(word_seconds * RATE)) / RATE
+    word = (0.3 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
+    other = (0.3 * np.sin(2 * np.pi * 300 * t[: RATE // 3])).astype(np.float32)
+    hiss = (np.random.default_rng(0).standard_normal(10 * RATE) * 0.01).astype(np.float32)
+    return recipe.Sources([word], [other], [other], [], [hiss], [], augmented=True)
+
+
+def where_the_word_ends(audio: np.ndarray) -> float | None:
+    """Seconds before the window's end at which the 1 kHz burst stops (None: it runs to the end)."""
+    hop = RATE // 100
+    frames = audio[: len(audio) // hop * hop].reshape(-1, hop)
+    spectrum = np.abs(np.fft.rfft(frames, axis=1))
+    word, other = spectrum[:, 10], spectrum[:, 3]  # 1 kHz and 300 Hz (10 ms frames: 100 Hz bins)
+    loud = np.flatnonzero((word > 4 * np.median(word) + 1e-9) & (word > 2 * other))
+    if not len(loud):
+        return None
+    return (len(frames) - 1 - loud[-1]) * hop / RATE
+
+
+def test_a_positive_window_ends_just_after_the_word_and_negatives_do_not():
+    src = tone_sources()
+    seen = {0.0: 0, 1.0: 0}
+    for seed in range(120):
+        audio, label = recipe.make_window(src, seed)
+        assert len(audio) == spotter.WINDOW_SAMPLES and np.max(np.abs(audio)) <= 1.0
+        gap = where_the_word_ends(audio)
+        seen[label] += 1
+        if label:
+            lo, hi = spotter.POSITIVE_END_S
+            assert gap is not None and lo - 0.03 <= gap <= hi + 0.03, gap
+        elif gap is not None and gap > 0.02:
+            assert gap >= spotter.NEGATIVE_AFTER_S - 0.03, gap  # the word ended long before, or not at all
+    assert seen[1.0] > 30 and seen[0.0] > 50
+
+
+def test_spec_augment_masks_to_the_band_means_and_keeps_the_shape():
+    x = np.random.default_rng(0).standard_normal((8, spotter.WINDOW_FRAMES, logmel.N_MELS)).astype(np.float16)
+    y = recipe.spec_augment(x, np.random.default_rng(1), p=1.0)
+    assert y.shape == x.shape and y.dtype == np.float32
+    changed = np.mean(y != x.astype(np.float32))
+    assert 0 < changed < 0.4
+
+
+def test_auc_is_the_chance_a_positive_outscores_a_negative():
+    rng = np.random.default_rng(0)
+    labels, scores = rng.random(200) < 0.3, rng.random(200)
+    brute = np.mean([[p > n for n in scores[~labels]] for p in scores[labels]])
+    assert recipe.auc(labels.astype(float), scores) == pytest.approx(brute)
+
+
+needs_real = pytest.mark.skipif(not (REAL_SPEECH_DIR / "wake_word_benchmark").is_dir(),
+                                reason=f"no real recordings in {REAL_SPEECH_DIR}")
+
+
+@needs_real
+def test_the_real_split_is_the_proxys_and_an_excluded_word_is_never_read(monkeypatch):
+    read = []
+    original = recipe.read_any
+    monkeypatch.setattr(recipe, "read_any", lambda path, rate: read.append(Path(path)) or original(path, rate))
+    train, held, words = recipe.real_speech(exclude=("computer", "jarvis", "alexa"))
+    assert read and not [p for p in read if p.parent.name in ("computer", "jarvis", "alexa")]
+    everything = [p for folder in sorted(q for q in REAL_SPEECH_DIR.glob("*/*") if q.is_dir())
+                  for p in sorted(folder.glob("*.flac")) + sorted(folder.glob("*.wav"))]
+    held_paths = {p for k, p in enumerate(everything) if k % 4 == 3}
+    assert {p for p in read if p in held_paths} and len(held) == len(words)
+    assert set(words) <= {p.parent.name for p in held_paths}
+
+
+@needs_real
+@pytest.mark.slow
+def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path):
+    from core.trigger.voicebank import takes
+    from core.trigger.voicebank.voices import available_voices
+
+    voices = [v for v in available_voices(("espeakng-loader",)) if v.name in ("en-us", "en-029")]
+    if len(voices) < 2:
+        pytest.skip("espeakng-loader voices are missing")
+    takes.build_takes(tmp_path / "takes", "activate", 4, 4, seed=0, voices=voices)
+    metrics = recipe.train(tmp_path / "takes", tmp_path / "model", tmp_path / "run", examples=64, epochs=1,
+                           exclude_real=("computer", "jarvis", "alexa"), batch_size=16, dev_examples=16,
+                           event_mixes_n=2, negative_hours=4 * 10 / 3600, n_backgrounds=2, processes=1)
+    config = json.loads((tmp_path / "model" / "config.json").read_text())
+    assert config["kind"] == "spotter" and config["threshold"] == metrics["threshold"]
+    assert metrics["epochs"] == 1 and metrics["examples"] == 64 and len(metrics["history"]) == 1
+    judged = metrics["judged"]
+    assert judged["negative_mixes"] == 4 and judged["chosen"]["false_alarms_per_hour"] <= recipe.FALSE_ALARM_BUDGET \
+        or judged["chosen"] == judged["curve"][-1]
+    detector = spotter.load_detector(tmp_path / "model")
+    assert detector.clip_probabilities(np.zeros(441000, np.float32)).shape == (1375,)
