@@ -63,6 +63,7 @@ in judge/ for the model it was made with. report.json and report.md go to OUT/<w
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import math
@@ -83,6 +84,7 @@ from core.trigger.training import evaluate  # noqa: E402
 from core.trigger.audio import SAMPLE_RATE, AudioError, read_any, resample, to_int16  # noqa: E402
 from core.trigger.voicebank.backgrounds import KINDS as SYNTHETIC_KINDS  # noqa: E402
 from core.trigger.voicebank.backgrounds import make_background  # noqa: E402
+from core.trigger.detect import REFRACTORY_STEPS  # noqa: E402
 from core.trigger.spectrogram import graph_spectrogram  # noqa: E402
 from core.trigger.synth import (BACKGROUND_MS, TARGET_DBFS, insert_audio_clip, length_ms,  # noqa: E402
                                 match_target_amplitude, overlay)
@@ -539,11 +541,11 @@ def choose(rows: list[dict], budget: float = FALSE_ALARM_BUDGET) -> dict:
     return next(r for r in rows if r["threshold"] == chosen["threshold"])
 
 
-def rows_at(probabilities, mixes, thresholds=THRESHOLDS) -> list[dict]:
+def rows_at(probabilities, mixes, thresholds=THRESHOLDS, refractory_steps: int = REFRACTORY_STEPS) -> list[dict]:
     if len(mixes) == 0:
         return [dict(threshold=float(t), recall=float("nan"), hits=0, activates=0, false_alarms=0,
                      false_alarms_per_hour=float("nan")) for t in thresholds]
-    return evaluate.event_metrics(list(probabilities), mixes, thresholds)
+    return evaluate.event_metrics(list(probabilities), mixes, thresholds, refractory_steps)
 
 
 def subset(probabilities, mixes, keep):
@@ -552,12 +554,13 @@ def subset(probabilities, mixes, keep):
 
 
 def analyse(parts: dict, real: RealData, model_threshold: float | None, thresholds=THRESHOLDS,
-            budget: float = FALSE_ALARM_BUDGET) -> dict:
+            budget: float = FALSE_ALARM_BUDGET, refractory_steps: int = REFRACTORY_STEPS) -> dict:
     """Recall (real, synthetic), false alarms per hour (real negatives) at every threshold;
     the chosen, fixed and model thresholds; per SNR and background at those."""
+    rows = functools.partial(rows_at, refractory_steps=refractory_steps)  # the detector's chime rule
     (p_real, m_real), (p_syn, m_syn), (p_neg, m_neg) = parts["real"], parts["synthetic"], parts["negatives"]
-    real_rows, syn_rows, neg_rows = rows_at(p_real, m_real, thresholds), rows_at(p_syn, m_syn, thresholds), \
-        rows_at(p_neg, m_neg, thresholds)
+    real_rows, syn_rows, neg_rows = rows(p_real, m_real, thresholds), rows(p_syn, m_syn, thresholds), \
+        rows(p_neg, m_neg, thresholds)
     curve = [dict(threshold=r["threshold"], recall=r["recall"], hits=r["hits"], activates=r["activates"],
                   synthetic_recall=s["recall"], synthetic_hits=s["hits"], synthetic_activates=s["activates"],
                   false_alarms=n["false_alarms"], false_alarms_per_hour=n["false_alarms_per_hour"],
@@ -575,18 +578,18 @@ def analyse(parts: dict, real: RealData, model_threshold: float | None, threshol
         for label, keep in (("unseen_by_start", lambda m: m.source in unseen),
                             ("seen_by_start", lambda m: m.source not in unseen)):
             p, m = subset(p_real, m_real, keep)
-            sub = rows_at(p, m, (t,))[0]
+            sub = rows(p, m, (t,))[0]
             row[f"recall_{label}"], row[f"activates_{label}"] = sub["recall"], sub["activates"]
         row["by_snr"] = {}
         for snr in sorted({m.snr for m in m_real + m_neg}, reverse=True):
-            r = rows_at(*subset(p_real, m_real, lambda m: m.snr == snr), (t,))[0]
-            s = rows_at(*subset(p_syn, m_syn, lambda m: m.snr == snr), (t,))[0]
-            n = rows_at(*subset(p_neg, m_neg, lambda m: m.snr == snr), (t,))[0]
+            r = rows(*subset(p_real, m_real, lambda m: m.snr == snr), (t,))[0]
+            s = rows(*subset(p_syn, m_syn, lambda m: m.snr == snr), (t,))[0]
+            n = rows(*subset(p_neg, m_neg, lambda m: m.snr == snr), (t,))[0]
             row["by_snr"][f"{snr:g}"] = dict(recall=r["recall"], synthetic_recall=s["recall"],
                                              false_alarms_per_hour=n["false_alarms_per_hour"])
         row["by_background"] = {}
         for kind in dict.fromkeys(m.background for m in m_real):
-            r = rows_at(*subset(p_real, m_real, lambda m: m.background == kind), (t,))[0]
+            r = rows(*subset(p_real, m_real, lambda m: m.background == kind), (t,))[0]
             row["by_background"][kind] = dict(recall=r["recall"], activates=r["activates"])
         at[name] = row
     hours = len(m_neg) * BACKGROUND_MS / 1000 / 3600
@@ -632,7 +635,8 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
         for part, positives in (("real", real.positives), ("synthetic", synthetic), ("negatives", [])):
             parts[part] = run_part(part, predict, positives, negatives, backgrounds, list(args.snrs), n_negative,
                                    word_dir / "judge", dict(key, part=part), bar.update, is_spotter)
-    report = analyse(parts, real, config.get("threshold"))
+    report = analyse(parts, real, config.get("threshold"), refractory_steps=detector.refractory_steps)
+    report["refractory_steps"] = detector.refractory_steps  # the detector's chime rule (spotter: 1 s)
     report["judge_seconds"] = round(time.time() - started, 1)
     report["backgrounds"] = dict(sorted({k: sum(1 for kk, _ in backgrounds if kk == k)
                                          for k, _ in backgrounds}.items()))

@@ -114,6 +114,7 @@ class TriggerDetector:
         self.model = model
         self.config = config or {}
         self.threshold = float(self.config.get("threshold", DEFAULT_THRESHOLD))
+        self.refractory_steps = int(self.config.get("refractory_steps", REFRACTORY_STEPS))
         self._predict = None
 
     @classmethod
@@ -164,7 +165,7 @@ class TriggerDetector:
                              f"the lab analyses at most {MAX_SECONDS // 60} minutes")
         notes = check_audio(samples, sample_rate)
         probabilities = self.probabilities(samples)
-        events = detect_events(probabilities, threshold)
+        events = detect_events(probabilities, threshold, self.refractory_steps)
         return Detection(probabilities, [round((i + 1) * STEP_SECONDS, 3) for i in events],
                          threshold, seconds, notes)
 

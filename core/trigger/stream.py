@@ -251,7 +251,7 @@ class LiveSession:
 
     def __init__(self, detector, threshold: float | None = None, hop_seconds: float = HOP_SECONDS,
                  max_chunk_seconds: float = MAX_CHUNK_SECONDS, idle_timeout: float = IDLE_TIMEOUT,
-                 refractory_steps: int = REFRACTORY_STEPS, max_log: int = 200, clock=time.monotonic):
+                 refractory_steps: int | None = None, max_log: int = 200, clock=time.monotonic):
         if not 0 < max_chunk_seconds < CLIP_SAMPLES / SAMPLE_RATE:
             raise ValueError("max_chunk_seconds must be below the 10 s window")
         self.detector = detector
@@ -259,7 +259,9 @@ class LiveSession:
         self.hop_samples = max(STEP_SAMPLES, int(round(hop_seconds * SAMPLE_RATE)))
         self.max_chunk_samples = int(max_chunk_seconds * SAMPLE_RATE)
         self.idle_timeout = idle_timeout
-        self.refractory_steps = refractory_steps
+        # the detector's own rule (the course's 75 steps; the spotter's answers stay high longer)
+        self.refractory_steps = int(getattr(detector, "refractory_steps", REFRACTORY_STEPS)
+                                    if refractory_steps is None else refractory_steps)
         self.max_log = max_log
         self.clock = clock
         self._lock = threading.Lock()

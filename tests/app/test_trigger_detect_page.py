@@ -70,3 +70,26 @@ def test_corrupt_and_silent_uploads_get_messages():
     silent = wav_bytes(np.zeros(SAMPLE_RATE, dtype=np.float32))
     at.file_uploader(key="detect_upload").set_value(("quiet.wav", silent, "audio/wav")).run()
     assert not at.exception and any("silent" in w.value for w in at.warning)
+
+
+def card_threshold(folder):
+    import json
+    from pathlib import Path
+
+    return json.loads((Path(__file__).resolve().parents[2] / "models" / folder / "config.json").read_text())["threshold"]
+
+
+def test_the_spotter_is_the_default_and_the_course_model_is_one_click_away():
+    at = page()
+    assert at.radio(key="detect_detector").value == "spotter"
+    assert at.slider(key="detect_threshold_spotter").value == card_threshold("spotter")
+    assert any("What was measured" in e.label for e in at.expander)
+    at.radio(key="detect_detector").set_value("course").run()
+    assert not at.exception
+    assert at.slider(key="detect_threshold_course").value == card_threshold("trigger")
+    curve = figures(at)[0]
+    assert len(values(curve["data"][0]["y"])) == 1375
+    spectrogram = figures(at)[1]
+    assert spectrogram["layout"]["yaxis"]["title"]["text"].startswith("frequency bin")
+    at.radio(key="detect_detector").set_value("spotter").run()
+    assert figures(at)[1]["layout"]["yaxis"]["title"]["text"].startswith("mel band")

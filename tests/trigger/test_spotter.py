@@ -80,3 +80,13 @@ def test_the_shipped_spotter_hears_a_held_out_voice_after_the_word_and_not_in_si
     result = detector.detect(audio)
     assert len(result.detections) == 1 and 2.75 <= result.detections[0] <= 4.0
     assert not detector.detect(audio[:SAMPLE_RATE] * 0.0 + audio[-SAMPLE_RATE:]).detections  # the hiss alone
+
+
+def test_a_word_rings_once_though_the_answer_stays_high_for_over_half_a_second(fresh):
+    from core.trigger.detect import REFRACTORY_STEPS, detect_events
+
+    curve = np.zeros(1375, np.float32)
+    curve[400:400 + int(0.7 / STEP_SECONDS)] = 0.99  # what the spotter gives for ~0.1 s before to 0.6 s after a word
+    assert len(detect_events(curve, 0.5, REFRACTORY_STEPS)) == 2  # the course's 0.55 s rule would ring twice
+    assert len(detect_events(curve, 0.5, fresh.refractory_steps)) == 1
+    assert fresh.refractory_steps * STEP_SECONDS == pytest.approx(1.0, abs=0.01)

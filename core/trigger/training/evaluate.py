@@ -69,14 +69,14 @@ def match_events(detection_steps, activate_ends_ms) -> tuple[int, int, int]:
     return hits, len(scorable), false_alarms
 
 
-def event_metrics(probabilities, examples, thresholds=THRESHOLDS) -> list[dict]:
+def event_metrics(probabilities, examples, thresholds=THRESHOLDS, refractory_steps: int = REFRACTORY_STEPS) -> list[dict]:
     """For each threshold: recall, false alarms, false alarms per hour."""
     hours = len(examples) * BACKGROUND_MS / 1000 / 3600
     rows = []
     for threshold in thresholds:
         hits = scorable = false_alarms = 0
         for p, example in zip(probabilities, examples):
-            h, s, f = match_events(detect_events(p, threshold, REFRACTORY_STEPS), example.activate_ends_ms)
+            h, s, f = match_events(detect_events(p, threshold, refractory_steps), example.activate_ends_ms)
             hits, scorable, false_alarms = hits + h, scorable + s, false_alarms + f
         rows.append(dict(threshold=float(threshold), recall=hits / scorable if scorable else float("nan"),
                          hits=hits, activates=scorable, false_alarms=false_alarms,
