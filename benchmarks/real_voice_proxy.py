@@ -406,6 +406,8 @@ def train_spotter_word(word_dir: Path, args, command: str) -> dict:
     return recipe.train(word_dir / "takes", model_dir, word_dir / "run", args.examples, args.epochs, args.seed,
                         args.minutes, exclude_real=(word_dir.name,), dev_examples=args.dev_mixes * 10,
                         event_mixes_n=args.dev_mixes, negative_hours=min(1.0, args.negative_hours),
+                        start_from=args.mine_from, mine_weight=args.mine_weight if args.mine_from else 0,
+                        learning_rate=5e-4 if args.mine_from else 2e-3,
                         n_backgrounds=8 if args.tiny else 40, processes=1 if args.tiny else 2,
                         real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command)
 
@@ -865,6 +867,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--takes", default=None, help="spotter recipe: a takes folder to use (made there if missing)")
     p.add_argument("--examples", type=int, default=None, help="spotter recipe: training windows (default 50000)")
     p.add_argument("--epochs", type=int, default=None, help="spotter recipe: epochs (default 10)")
+    p.add_argument("--mine-from", default=None, help="spotter recipe: continue from this trained spotter (learning "
+                                                     "rate 5e-4), drawing the negatives it fires on more often")
+    p.add_argument("--mine-weight", type=int, default=8, help="with --mine-from: how much more often (default 8)")
     return p
 
 

@@ -36,7 +36,9 @@ st.caption("Nothing leaves this server, and nothing is recorded: only the last 1
 st.info("The **spotter** (the default) was built to hear people: neural and classic synthesized voices "
         "in slow, fast, high, quiet and whispered deliveries, rooms, microphones and noise. The course's "
         "model learned from classic synthesized voices only and heard about a third of real people's "
-        "“activate” at its default threshold (120 real recordings). The 🔔 detect page has the figures.")
+        "“activate” at its default threshold (120 real recordings). Taught “computer” the same ways, the "
+        "spotter's recipe heard 86% of 411 real people, the course's 49% (within 1 false alarm an hour). "
+        "The 🔔 detect page has the figures.")
 
 
 kind, detector = loaders.choose_trigger_detector("live_detector")

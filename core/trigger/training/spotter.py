@@ -320,6 +320,34 @@ def augment_sources(src: Sources, seed: int, per_positive: int = 8, per_negative
                    dict(src.info, per_positive=per_positive, per_negative=per_negative), augmented=True)
 
 
+def mine(detector, clips, threshold: float = 0.5, batch: int = 256) -> np.ndarray:
+    """Indices of the clips (other words) the detector fires on when a window ends 0.25 s after
+    them, over quiet hiss: the negatives it confuses with the word, to be drawn more often."""
+    fired = []
+    for first in range(0, len(clips), batch):
+        frames = []
+        for clip in clips[first:first + batch]:
+            audio = np.random.default_rng(first).standard_normal(W).astype(np.float32) * 1e-3
+            audio = place(audio, clip / (rms(clip) or 1.0) * 0.1, W - int(0.25 * RATE) - len(clip))
+            frames.append(logmel.log_mel(audio))
+        p = detector.window_probabilities(np.stack(frames))
+        fired += [first + i for i in np.flatnonzero(p > threshold)]
+    return np.array(fired, int)
+
+
+def with_mined(src: Sources, detector, weight: int, log=print) -> tuple[Sources, dict]:
+    """src with every real and synthesized negative the detector fires on repeated weight times."""
+    out, counts = {}, {}
+    for name in ("real", "hard", "ordinary"):
+        clips = getattr(src, name)
+        hits = mine(detector, clips) if clips else np.zeros(0, int)
+        counts[name] = int(len(hits))
+        out[name] = list(clips) + [clips[i] for i in hits for _ in range(weight - 1)]
+    log(f"mined: {counts} of {len(src.real)} real, {len(src.hard)} hard, {len(src.ordinary)} ordinary, x{weight}")
+    return Sources(src.positives, out["hard"], out["ordinary"], out["real"], src.backgrounds, src.tones,
+                   dict(src.info, mined=counts, mined_weight=weight), augmented=src.augmented), counts
+
+
 def make_features(src: Sources, seeds) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for seed in seeds:
@@ -458,7 +486,7 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
 def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0, minutes: float | None = None,
           exclude_real=(), batch_size: int = 128, learning_rate: float = 2e-3, dev_examples: int = 3000,
           event_mixes_n: int = 240, negative_hours: float = 3.0, n_backgrounds: int = 40, processes: int = 2,
-          real_root=REAL_SPEECH_DIR, command: str = "", log=print) -> dict:
+          real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0) -> dict:
     """Make the data, train, judge, save model + config + metrics.json to out_dir. Resumes from
     run_dir/checkpoint.weights.h5 (the data is remade from the same seeds)."""
     import keras
@@ -478,12 +506,16 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
     dev_windows_src = augment_sources(dev_src, seed + 1000, 4, 2, processes=processes)
     log(f"augmented deliveries: {len(train_src.positives)} positive, {len(train_src.hard) + len(train_src.ordinary)} "
         f"synthesized negative, {len(train_src.real)} real ({(time.time() - t0) / 60:.1f} min)")
+    if start_from and mine_weight > 1:  # hard-negative mining with the starting model
+        train_src, _ = with_mined(train_src, spotter.SpotterDetector.load(start_from), mine_weight, log)
     x, y = make_dataset(train_src, examples, seed, processes)
     x_dev, y_dev = make_dataset(dev_windows_src, dev_examples, seed + 1000, processes)
     data_minutes = (time.time() - t0) / 60
     log(f"data: {len(x)} training windows ({y.mean():.1%} positive), {len(x_dev)} dev, {data_minutes:.1f} min")
     keras.utils.set_random_seed(seed)
     model = spotter.build_model()
+    if start_from:
+        model.load_weights(Path(start_from) / spotter.WEIGHTS)
     steps_per_epoch = int(math.ceil(len(x) / batch_size))
     schedule = keras.optimizers.schedules.CosineDecay(learning_rate, epochs * steps_per_epoch, alpha=0.05)
     model.compile(optimizer=keras.optimizers.Adam(schedule), loss="binary_crossentropy")
@@ -526,7 +558,8 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    judged=judged, threshold=chosen["threshold"], params=int(model.count_params()),
                    data_minutes=round(data_minutes, 1), train_minutes=round((time.time() - started) / 60, 1),
                    machine=f"{platform.machine()} CPU ({platform.system()}), {os.cpu_count()} cores",
-                   exclude_real=list(exclude_real))
+                   exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
+                   mine_weight=mine_weight, learning_rate=learning_rate)
     spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
                  filters=list(spotter.FILTERS))
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
@@ -675,6 +708,10 @@ def main(argv=None) -> int:
     p.add_argument("--negative-hours", type=float, default=DEFAULTS["negative_hours"])
     p.add_argument("--event-mixes", type=int, default=DEFAULTS["event_mixes"])
     p.add_argument("--processes", type=int, default=2)
+    p.add_argument("--start-from", default=None, help="a trained spotter folder to continue from")
+    p.add_argument("--mine-weight", type=int, default=0,
+                   help="with --start-from: draw the negatives it fires on this many times as often")
+    p.add_argument("--learning-rate", type=float, default=DEFAULTS["learning_rate"])
     p.add_argument("--proxy-report", nargs="*", default=[],
                    help="real_voice_proxy.py report.json files whose rows go into the model card")
     p.add_argument("--card-only", action="store_true", help="rewrite MODEL_CARD.md of --out from its metrics.json")
@@ -692,7 +729,8 @@ def main(argv=None) -> int:
     command = "python -m core.trigger.training.spotter " + shlex.join(sys.argv[1:] if argv is None else argv)
     train(args.takes, args.out, run_dir, args.examples, args.epochs, args.seed, args.minutes, tuple(args.exclude_real),
           event_mixes_n=args.event_mixes, negative_hours=args.negative_hours, processes=args.processes,
-          command=command)
+          command=command, start_from=args.start_from, mine_weight=args.mine_weight,
+          learning_rate=args.learning_rate)
     write_card(args.out, args.proxy_report)
     return 0
 
