@@ -36,3 +36,17 @@ def test_threshold_reaches_the_session():
     assert not at.exception
     assert at.session_state["live_session"].threshold == 0.8
     assert not at.session_state["live_session"].running  # nothing listens until START
+
+
+def test_choosing_the_course_model_gives_the_session_its_detector_and_chime_rule():
+    at = open_page("trigger_live", TIMEOUT)
+    spotter_session = at.session_state["live_session"]
+    assert spotter_session.detector.kind == "spotter" and spotter_session.refractory_steps == 138  # 1 s
+    at.radio(key="live_detector").set_value("course").run()
+    assert not at.exception
+    session = at.session_state["live_session"]
+    from core.trigger.detect import TriggerDetector
+
+    assert session is not spotter_session and type(session.detector) is TriggerDetector
+    assert session.refractory_steps == 75  # the course's rule
+    assert at.slider(key="live_threshold_course").value == session.threshold
