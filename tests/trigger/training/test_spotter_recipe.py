@@ -104,3 +104,23 @@ def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path
         or judged["chosen"] == judged["curve"][-1]
     detector = spotter.load_detector(tmp_path / "model")
     assert detector.clip_probabilities(np.zeros(441000, np.float32)).shape == (1375,)
+
+
+class LoudnessDetector:
+    """A stand-in spotter that 'fires' on windows whose last half second is loud (the mined clips' place)."""
+
+    def window_probabilities(self, batch):
+        tail = batch[:, -50:, :].max(axis=(1, 2)) - batch[:, :50, :].max(axis=(1, 2))
+        return (tail > 3).astype(np.float32)
+
+
+def test_mining_repeats_the_negatives_the_detector_fires_on():
+    t = np.arange(RATE // 2) / RATE
+    loud = (0.3 * np.sin(2 * np.pi * 500 * t)).astype(np.float32)
+    silent = np.zeros(RATE // 2, np.float32)
+    assert list(recipe.mine(LoudnessDetector(), [silent, loud, silent])) == [1]
+    src = recipe.Sources([loud], [silent, loud], [silent], [loud, silent], [silent], [], augmented=True)
+    mined, counts = recipe.with_mined(src, LoudnessDetector(), 4, log=lambda *_: None)
+    assert counts == {"real": 1, "hard": 1, "ordinary": 0}
+    assert len(mined.real) == 2 + 3 and len(mined.hard) == 2 + 3 and len(mined.ordinary) == 1
+    assert mined.positives is src.positives and mined.augmented
