@@ -104,7 +104,6 @@ SNRS = (30.0, 20.0, 10.0)  # dB; training mixes sit at roughly 15-45 dB
 FALSE_ALARM_BUDGET = 1.0  # per hour
 FIXED_THRESHOLDS = (0.5, 0.9)
 THRESHOLDS = tuple(float(t) for t in evaluate.THRESHOLDS) + (0.995, 0.999, 0.9995, 0.9999, 1.0)  # 1.0: never fires
-REAL_DEV_EVERY = 4  # as core.trigger.training.train.REAL_DEV_EVERY: every 4th real recording is held out
 MAX_NEGATIVE_MS = 4000  # as bank.real_negatives
 NATIVE_RATE = 16000  # the real recordings' rate (../shared/data/real_speech/README.md)
 PREDICT_CHUNK = 32
@@ -200,16 +199,7 @@ def loop_to(piece: np.ndarray, n: int, rate: int = SAMPLE_RATE, fade_ms: int = 2
     return out[:n]
 
 
-def real_files(root) -> list[tuple[str, Path, bool]]:
-    """(word, path, held out?) for every real recording, in the order bank.real_negatives reads
-    them; held out = every REAL_DEV_EVERY-th of the whole list, the split the shipped model
-    was trained with (train.split_real_negatives over all folders; every file here is readable)."""
-    out, k = [], 0
-    for folder in sorted(p for p in Path(root).glob("*/*") if p.is_dir()):
-        for path in sorted(folder.glob("*.flac")) + sorted(folder.glob("*.wav")):
-            out.append((folder.name, path, k % REAL_DEV_EVERY == REAL_DEV_EVERY - 1))
-            k += 1
-    return out
+real_files = trigger_bank.real_files  # (word, path, held out?): the split training used
 
 
 @dataclass
@@ -767,7 +757,9 @@ def run_word(word: str, args, command: str) -> dict:
         timings["train_s"] = round(time.time() - started, 1)
         model_dir, steps = word_dir / "model", metrics["epochs"]
         training = (f"the spotter recipe (core.trigger.training.spotter): {metrics['examples']:,} augmented 2 s windows "
-                    f"× {metrics['epochs']} epochs from a fresh model, takes by {metrics['sources']['train']['voices']} "
+                    f"× {metrics['epochs']} epochs from "
+                    f"{'`' + args.mine_from + '`, the negatives it fires on drawn ' + str(args.mine_weight) + '× as often' if args.mine_from else 'a fresh model'}"
+                    f", takes by {metrics['sources']['train']['voices']} "
                     f"training voices ({', '.join(metrics['sources']['train']['engines'])}); "
                     f"{metrics['train_minutes']} min in all")
     else:

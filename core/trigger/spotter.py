@@ -7,7 +7,7 @@ log-mel frames (core.trigger.logmel), each band with its window's mean taken awa
 recording level and the microphone's colouring are gone), and a small convolutional network
 answers with one probability. Its training recipe (core.trigger.training.spotter) leans on
 what the real-voice proxy showed transfers to people: neural TTS voices, slow and high and
-quiet deliveries, rooms, microphones, noise and babble at 0-25 dB SNR, SpecAugment masks.
+quiet deliveries, rooms, microphones, noise and babble at 0-30 dB SNR, SpecAugment masks.
 
 SpotterDetector has TriggerDetector's interface: probabilities come out on the course's grid
 (one per 320 samples at 44.1 kHz, 1375 per 10 s; each step holds the newest window's answer),
@@ -24,7 +24,7 @@ from keras import layers
 
 from core.trigger import logmel
 from core.trigger.audio import SAMPLE_RATE
-from core.trigger.detect import CLIP_SAMPLES, STEP_SECONDS, TriggerDetector, output_steps, preprocess_audio
+from core.trigger.detect import STEP_SECONDS, TriggerDetector, output_steps, preprocess_audio
 from core.trigger.synth import Ty
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "spotter"
@@ -203,5 +203,3 @@ def load_detector(directory):
         return SpotterDetector.load(directory)
     return TriggerDetector.load(directory)
 
-
-assert CLIP_SAMPLES == 10 * SAMPLE_RATE

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from core.trigger.voicebank.bank import REAL_DEV_EVERY  # the split every real recording is held out by
+
 RUN_DIR = Path("runs/trigger")
 CHECKPOINT = "checkpoint.keras"
 PROGRESS = "progress.json"
@@ -31,7 +33,6 @@ DEV_LOSS_EVERY = 200
 BATCH_SIZE = 16
 LEARNING_RATE, FINAL_LEARNING_RATE = 1e-3, 1e-4
 DEV_EVENTS, DEV_NEGATIVE_ONLY = 400, 400  # 800 × 10 s ≈ 2.2 hours of dev audio
-REAL_DEV_EVERY = 4  # every 4th real recording (per word, in file order) is kept for dev
 HARD_SCORE = 0.5  # a training negative the model gives this much somewhere is a hard one (mining)
 DEV_SEED = 0  # dev mixes come from this seed whatever the training seed: every stage is judged on the same audio
 

@@ -105,13 +105,21 @@ def room_impulse_response(rng: np.random.Generator, rt60: float, sample_rate: in
     return response.astype(np.float32)
 
 
-def reverb(clip: np.ndarray, rng: np.random.Generator, rt60: float, wet: float) -> np.ndarray:
+def reverb(clip: np.ndarray, rng: np.random.Generator, rt60: float, wet: float,
+           sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """Convolve with room_impulse_response (FFT), mix wet:dry, keep the dry clip's length."""
-    response = room_impulse_response(rng, rt60)
+    response = room_impulse_response(rng, rt60, sample_rate)
     n = len(clip) + len(response) - 1
     size = 1 << (n - 1).bit_length()
     wet_signal = np.fft.irfft(np.fft.rfft(clip, size) * np.fft.rfft(response, size), size)[:len(clip)]
     return ((1 - wet) * clip + wet * wet_signal).astype(np.float32)
+
+
+def breathy(clip: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Whisper-like: keep each frame's magnitude spectrum, randomise its phase (no voicing left)."""
+    spectrum = _stft(clip)
+    phase = np.exp(1j * rng.uniform(-np.pi, np.pi, spectrum.shape))
+    return _istft(np.abs(spectrum) * phase, len(clip))
 
 
 def band_limit(audio: np.ndarray, low_hz: float, high_hz: float, sample_rate: int = SAMPLE_RATE,

@@ -259,6 +259,22 @@ def split_bank(bank: Bank) -> tuple[Bank, Bank]:
     return halves[0], halves[1]
 
 
+REAL_DEV_EVERY = 4  # every 4th real recording (over all folders, in file order) is held out for dev
+
+
+def real_files(root=REAL_SPEECH_DIR) -> list[tuple[str, Path, bool]]:
+    """(folder name, path, held out?) for every real recording, in the order real_negatives reads
+    them; held out = every REAL_DEV_EVERY-th of the whole list: the split every trigger-word
+    model was trained with (train.split_real_negatives over real_negatives' clips; every file
+    there is readable), the spotter's recipe and the real-voice proxy."""
+    out, k = [], 0
+    for folder in sorted(p for p in Path(root).glob("*/*") if p.is_dir()):
+        for path in sorted(folder.glob("*.flac")) + sorted(folder.glob("*.wav")):
+            out.append((folder.name, path, k % REAL_DEV_EVERY == REAL_DEV_EVERY - 1))
+            k += 1
+    return out
+
+
 def real_negatives(root=REAL_SPEECH_DIR, per_word: int | None = None, max_ms: int = 4000,
                    sample_rate: int = SAMPLE_RATE) -> list[np.ndarray]:
     """Real recorded words that are not "activate" (shared/data/real_speech), read in place.
