@@ -103,7 +103,8 @@ JUDGE_VERSION = 2  # raise when the judge's audio changes: judged parts made bef
 SNRS = (30.0, 20.0, 10.0)  # dB; training mixes sit at roughly 15-45 dB
 FALSE_ALARM_BUDGET = 1.0  # per hour
 FIXED_THRESHOLDS = (0.5, 0.9)
-THRESHOLDS = tuple(float(t) for t in evaluate.THRESHOLDS) + (0.995, 0.999, 0.9995, 0.9999, 1.0)  # 1.0: never fires
+THRESHOLDS = tuple(sorted(set(float(t) for t in evaluate.THRESHOLDS) | {round(0.9 + k / 100, 2) for k in range(10)})) \
+    + (0.995, 0.999, 0.9995, 0.9999, 1.0)  # 1.0: never fires
 MAX_NEGATIVE_MS = 4000  # as bank.real_negatives
 NATIVE_RATE = 16000  # the real recordings' rate (../shared/data/real_speech/README.md)
 PREDICT_CHUNK = 32
@@ -597,6 +598,9 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     detector = spotter.load_detector(model_dir)
     config = detector.config
     is_spotter = config.get("kind") == spotter.KIND
+    if is_spotter and getattr(args, "confirm_windows", None) is not None:
+        detector.confirm_windows = int(args.confirm_windows)  # judge a saved model under another rule
+    confirm = int(getattr(detector, "confirm_windows", 1))
     if is_spotter:
         predict = lambda xs: [detector.clip_probabilities(x) for x in xs]  # noqa: E731
     else:
@@ -620,6 +624,8 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     key = dict(version=JUDGE_VERSION, model=weights_key(model_dir), snrs=list(args.snrs), seed=JUDGE_SEED,
                positives=len(real.positives), synthetic=len(synthetic), negatives=n_negative,
                heldout=len(real.heldout_negatives), backgrounds=[k for k, _ in backgrounds])
+    if confirm > 1:  # (absent for 1, so parts judged before the rule stay valid)
+        key["confirm_windows"] = confirm
     total = (len(real.positives) + len(synthetic)) * len(args.snrs) + n_negative
     started = time.time()
     parts = {}
@@ -629,6 +635,7 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
                                    word_dir / "judge", dict(key, part=part), bar.update, is_spotter)
     report = analyse(parts, real, config.get("threshold"), refractory_steps=detector.refractory_steps)
     report["refractory_steps"] = detector.refractory_steps  # the detector's chime rule (spotter: 1 s)
+    report["confirm_windows"] = confirm  # windows in a row that must hear the word
     report["judge_seconds"] = round(time.time() - started, 1)
     report["backgrounds"] = dict(sorted({k: sum(1 for kk, _ in backgrounds if kk == k)
                                          for k, _ in backgrounds}.items()))
@@ -653,6 +660,9 @@ def markdown(report: dict) -> str:
              f"({report['real']['heldout_negatives']} held-out recordings, 1–4 per 10 s mix).", "",
              "| threshold | | recall: real people | recall: synthesized (held-out voices) | gap | "
              "false alarms/h: real other words |", "|---|---|---|---|---|---|"]
+    if report["judge"].get("confirm_windows", 1) > 1:
+        lines[3:3] = [f"The detector fires when {report['judge']['confirm_windows']} windows in a row (0.1 s apart) "
+                      "pass the threshold.", ""]
     why = {"chosen": f"best within {j['budget']:g} false alarm/h", "model's own": "chosen on synthesized dev"}
     for name, row in j["at"].items():
         gap = (row["synthetic_recall"] - row["recall"]) if row["synthetic_recall"] is not None and row["recall"] is not None else None
@@ -750,7 +760,7 @@ def run_word(word: str, args, command: str) -> dict:
         if (model_dir / "metrics.json").exists():
             metrics = json.loads((model_dir / "metrics.json").read_text())
         training = f"judged as given (`--model {args.model}`), not trained here"
-        steps = metrics["steps"] if metrics else 0
+        steps = (metrics.get("steps", metrics.get("epochs", 0))) if metrics else 0  # spotter: epochs
     elif args.recipe == "spotter":
         started = time.time()
         metrics = train_spotter_word(word_dir, args, command)
@@ -861,6 +871,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None, help="spotter recipe: epochs (default 10)")
     p.add_argument("--mine-from", default=None, help="spotter recipe: continue from this trained spotter (learning "
                                                      "rate 5e-4), drawing the negatives it fires on more often")
+    p.add_argument("--confirm-windows", type=int, default=None,
+                   help="spotter: judge with this many windows in a row needed to fire (default: the model's own)")
     p.add_argument("--mine-weight", type=int, default=8, help="with --mine-from: how much more often (default 8)")
     return p
 

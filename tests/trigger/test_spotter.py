@@ -37,6 +37,30 @@ def test_each_step_of_the_course_grid_holds_the_newest_window_answer():
     assert np.all(grid[times >= 0.3] == np.float32(0.4))
 
 
+def test_a_word_must_be_heard_in_three_windows_in_a_row():
+    answers = np.array([0.1, 0.99, 0.2, 0.95, 0.97, 0.99, 0.3], np.float32)
+    held = spotter.confirmed(answers, 3)
+    np.testing.assert_allclose(held, [0.1, 0.1, 0.1, 0.2, 0.2, 0.95, 0.3])  # the lone 0.99 never passes 0.9
+    assert spotter.confirmed(answers[:1], 3).tolist() == [np.float32(0.1)]  # a recording's first window stands alone
+    np.testing.assert_array_equal(spotter.confirmed(answers, 1), answers)
+
+
+def test_the_detector_applies_its_folders_rule(tmp_path, fresh):
+    rng = np.random.default_rng(3)
+    x = (rng.standard_normal(3 * SAMPLE_RATE) * 0.1).astype(np.float32)
+    spotter.save(fresh.model, tmp_path / "s", threshold=0.5, confirm_windows=1)
+    one = spotter.load_detector(tmp_path / "s")
+    batch, ends = spotter.windows(spotter.frames_for(x))
+    raw = one.window_probabilities(batch)
+    three = spotter.SpotterDetector(fresh.model, {"confirm_windows": 3})
+    expected = spotter.on_course_grid(spotter.confirmed(raw, 3), spotter.window_end_seconds(ends),
+                                      output_steps(len(x)))
+    np.testing.assert_allclose(three.probabilities(x), expected, atol=1e-6)
+    np.testing.assert_allclose(one.probabilities(x), spotter.on_course_grid(
+        raw, spotter.window_end_seconds(ends), output_steps(len(x))), atol=1e-6)
+    assert spotter.SpotterDetector(fresh.model).confirm_windows == spotter.CONFIRM_WINDOWS
+
+
 def test_the_window_normalisation_makes_loudness_irrelevant(fresh):
     rng = np.random.default_rng(1)
     audio = (rng.standard_normal(3 * SAMPLE_RATE) * 0.01).astype(np.float32)

@@ -58,7 +58,9 @@ P_KIND = {"positive": 0.40, "late": 0.07, "unfinished": 0.08, "negatives": 0.20,
 P_REAL_OTHER = 0.45  # the share of other words that are real recordings
 SNR_DB = (0.0, 30.0)
 FALSE_ALARM_BUDGET = 0.7  # per hour on held-out real speech of other words (the goal: <= 1 on people's)
-THRESHOLDS = tuple(np.round(np.arange(0.05, 1.0, 0.05), 2)) + (0.97, 0.98, 0.99, 0.995, 0.999)
+# every 0.05, and every 0.01 from 0.9 where the spotter's false alarms fall away
+THRESHOLDS = tuple(np.round(np.arange(0.05, 0.9, 0.05), 2)) + tuple(np.round(np.arange(0.9, 0.995, 0.01), 2)) + \
+    (0.995, 0.999)
 DEFAULTS = dict(examples=50000, epochs=10, batch_size=128, learning_rate=2e-3, dev_examples=3000,
                 event_mixes=240, negative_hours=3.0, backgrounds=40)
 
@@ -550,18 +552,19 @@ def dev_sources(takes_dir, real: RealSpeech, n_backgrounds: int = 40, seed: int 
 def rejudge(takes_dir, model_dir, exclude_real=(), event_mixes_n: int = 240, negative_hours: float = 3.0,
             log=print) -> dict:
     """Judge a trained spotter again as train() does (after a change to the judge or the chime
-    rule: the model folder's chime rule becomes spotter.REFRACTORY_STEPS) and rewrite the threshold
+    rule: the model folder's chime rule becomes spotter.REFRACTORY_STEPS and CONFIRM_WINDOWS) and rewrite the threshold
     and chime rule in its config.json and the figures in its metrics.json; the weights stay."""
     model_dir = Path(model_dir)
     metrics = json.loads((model_dir / "metrics.json").read_text())
     detector = spotter.SpotterDetector.load(model_dir)
     detector.refractory_steps = spotter.REFRACTORY_STEPS
+    detector.confirm_windows = spotter.CONFIRM_WINDOWS
     real = real_speech(REAL_SPEECH_DIR, exclude_real)
     judged = judge(detector, dev_sources(takes_dir, real, seed=metrics["seed"]), event_mixes_n, negative_hours, seed=0)
     log_chosen(judged["chosen"], log)
     metrics.update(judged=judged, threshold=judged["chosen"]["threshold"])
     config = dict(detector.config, threshold=float(judged["chosen"]["threshold"]),
-                  refractory_steps=spotter.REFRACTORY_STEPS)
+                  refractory_steps=spotter.REFRACTORY_STEPS, confirm_windows=spotter.CONFIRM_WINDOWS)
     (model_dir / spotter.CONFIG).write_text(json.dumps(config, indent=1) + "\n")
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     return metrics
