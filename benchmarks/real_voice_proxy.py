@@ -787,6 +787,8 @@ def run_word(word: str, args, command: str) -> dict:
     timings["judge_s"] = round(time.time() - started, 1)
     report = dict(word=word, out=str(out), model_dir=str(model_dir), steps=steps, training=training,
                   command=command, bank=bank_info, real=real.summary(), judge=judge, timings=timings)
+    if metrics and "examples" in metrics:  # a spotter: how many windows it learned from
+        report.update(examples=metrics["examples"], epochs=metrics["epochs"])
     if metrics and not args.model and args.recipe == "spotter":
         chosen = metrics["judged"]["chosen"]
         report["model_card_dev"] = dict(threshold=chosen["threshold"], recall=chosen["recall"],

@@ -130,3 +130,13 @@ def test_mining_repeats_the_negatives_the_detector_fires_on():
     assert counts == {"real": 1, "hard": 1, "ordinary": 0}
     assert len(mined.real) == 2 + 3 and len(mined.hard) == 2 + 3 and len(mined.ordinary) == 1
     assert mined.positives is src.positives and mined.augmented
+
+
+def test_a_proxy_row_says_what_its_model_was():
+    before = dict(training="the spotter recipe (core.trigger.training.spotter): 50,000 augmented 2 s windows × 10 "
+                           "epochs from a fresh model", judge={})
+    assert recipe.proxy_recipe(before) == "spotter, 50k windows, fires on 1 window"  # reports from before the rule
+    judged = dict(training="judged as given (`--model m`), not trained here", examples=100000,
+                  judge=dict(confirm_windows=3))
+    assert recipe.proxy_recipe(judged) == "spotter, 100k windows, fires on 3 windows in a row"
+    assert recipe.proxy_recipe(dict(training="395 steps × 16 fresh augmented examples", judge={})) == "course"
