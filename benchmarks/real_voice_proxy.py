@@ -103,8 +103,8 @@ JUDGE_VERSION = 2  # raise when the judge's audio changes: judged parts made bef
 SNRS = (30.0, 20.0, 10.0)  # dB; training mixes sit at roughly 15-45 dB
 FALSE_ALARM_BUDGET = 1.0  # per hour
 FIXED_THRESHOLDS = (0.5, 0.9)
-THRESHOLDS = tuple(sorted(set(float(t) for t in evaluate.THRESHOLDS) | {round(0.9 + k / 100, 2) for k in range(10)})) \
-    + (0.995, 0.999, 0.9995, 0.9999, 1.0)  # 1.0: never fires
+THRESHOLDS = tuple(sorted(set(float(t) for t in evaluate.THRESHOLDS + evaluate.FINE_THRESHOLDS))) \
+    + (0.9995, 0.9999, 1.0)  # 1.0: never fires
 MAX_NEGATIVE_MS = 4000  # as bank.real_negatives
 NATIVE_RATE = 16000  # the real recordings' rate (../shared/data/real_speech/README.md)
 PREDICT_CHUNK = 32

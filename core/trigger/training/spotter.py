@@ -45,6 +45,8 @@ import numpy as np
 
 from core.trigger import logmel, spotter
 from core.trigger.audio import AudioError, read_any
+from core.trigger.detect import STEP_SECONDS
+from core.trigger.training import evaluate
 from core.trigger.voicebank import augment, takes
 from core.trigger.voicebank.backgrounds import KINDS, make_background
 from core.trigger.voicebank.bank import ORDINARY, REAL_SPEECH_DIR, real_files, trim_silence
@@ -59,9 +61,7 @@ P_KIND = {"positive": 0.40, "late": 0.07, "unfinished": 0.08, "negatives": 0.20,
 P_REAL_OTHER = 0.45  # the share of other words that are real recordings
 SNR_DB = (0.0, 30.0)
 FALSE_ALARM_BUDGET = 0.7  # per hour on held-out real speech of other words (the goal: <= 1 on people's)
-# every 0.05, and every 0.01 from 0.9 where the spotter's false alarms fall away
-THRESHOLDS = tuple(np.round(np.arange(0.05, 0.9, 0.05), 2)) + tuple(np.round(np.arange(0.9, 0.995, 0.01), 2)) + \
-    (0.995, 0.999)
+THRESHOLDS = evaluate.FINE_THRESHOLDS  # every 0.05, and every 0.01 from 0.9
 DEFAULTS = dict(examples=50000, epochs=10, batch_size=128, learning_rate=2e-3, dev_examples=3000,
                 event_mixes=240, negative_hours=3.0, backgrounds=40)
 
@@ -387,7 +387,6 @@ def event_mixes(src: Sources, n: int, seed: int, with_words: bool) -> list:
     """10 s mixes at 44.1 kHz with (activate_ends_ms) for evaluate.event_metrics: with_words puts
     1-3 positives in each (and an other word); else 1-4 negatives (real and synthesized)."""
     from core.trigger.audio import SAMPLE_RATE, resample
-    from core.trigger.training.evaluate import SCORABLE_END_MS
 
     mixes = []
     n10 = 10 * RATE
@@ -404,7 +403,7 @@ def event_mixes(src: Sources, n: int, seed: int, with_words: bool) -> list:
                 clip = src.word(pick(rng, src.positives), rng)
             else:
                 clip = src.word(pick(rng, src.real, src.hard, src.ordinary), rng)
-            if cursor + len(clip) > SCORABLE_END_MS * RATE // 1000:
+            if cursor + len(clip) > evaluate.SCORABLE_END_MS * RATE // 1000:
                 break
             speech = place(speech, clip, cursor)
             if is_pos:
@@ -428,7 +427,6 @@ def judge(detector, dev: Sources, n_positive: int, negative_hours: float, seed: 
     speech of other words (these choose the threshold: the lowest within FALSE_ALARM_BUDGET) and,
     reported beside them, on mixes of held-out synthesized hard negatives (words that share the
     word's sounds, which real rooms rarely hold)."""
-    from core.trigger.training.evaluate import event_metrics
 
     real_only = Sources([], [], [], dev.real, dev.backgrounds, dev.tones)
     confusable = Sources([], dev.hard or dev.ordinary, [], [], dev.backgrounds, dev.tones)
@@ -438,7 +436,7 @@ def judge(detector, dev: Sources, n_positive: int, negative_hours: float, seed: 
     rows = {}
     for name, mixes in parts.items():
         probabilities = [detector.clip_probabilities(a) for a, _ in mixes]
-        rows[name] = event_metrics(probabilities, [Judged(e) for _, e in mixes], THRESHOLDS,
+        rows[name] = evaluate.event_metrics(probabilities, [Judged(e) for _, e in mixes], THRESHOLDS,
                                    detector.refractory_steps)
     curve = [dict(threshold=a["threshold"], recall=a["recall"], hits=a["hits"], activates=a["activates"],
                   false_alarms=b["false_alarms"], false_alarms_per_hour=b["false_alarms_per_hour"],
@@ -468,9 +466,11 @@ def auc(labels: np.ndarray, scores: np.ndarray) -> float:
 def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0, minutes: float | None = None,
           exclude_real=(), batch_size: int = 128, learning_rate: float = 2e-3, dev_examples: int = 3000,
           event_mixes_n: int = 240, negative_hours: float = 3.0, n_backgrounds: int = 40, processes: int = 2,
-          real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0) -> dict:
+          real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0,
+          average_last: int = 0) -> dict:
     """Make the data, train, judge, save model + config + metrics.json to out_dir. Resumes from
-    run_dir/checkpoint.weights.h5 (the data is remade from the same seeds)."""
+    run_dir/checkpoint.weights.h5 (the data is remade from the same seeds). With average_last > 1
+    the saved weights are the mean of the last average_last epochs' (load_average)."""
     import keras
 
     started = time.time()
@@ -526,7 +526,12 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
         history.append(row)
         log(f"epoch {row}")
         model.save_weights(ckpt)
+        model.save_weights(epoch_weights(run_dir, epoch + 1))  # for average_last (1 MB each)
         progress_path.write_text(json.dumps(dict(epoch=epoch + 1, history=history)) + "\n")
+    averaged = []
+    if average_last > 1 and history:
+        averaged = load_average(model, run_dir, len(history), average_last)
+        log(f"weights: the average of epochs {averaged[0]}-{averaged[-1]}")
     detector = spotter.SpotterDetector(model)
     judged = judge(detector, dev_src, event_mixes_n, negative_hours, seed=0)
     chosen = judged["chosen"]
@@ -538,11 +543,47 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    data_minutes=round(data_minutes, 1), train_minutes=round((time.time() - started) / 60, 1),
                    machine=f"{platform.machine()} CPU ({platform.system()}), {os.cpu_count()} cores",
                    exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
-                   mine_weight=mine_weight, learning_rate=learning_rate)
+                   mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged)
     spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
                  filters=list(spotter.FILTERS))
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     return metrics
+
+
+def epoch_weights(run_dir, epoch: int) -> Path:
+    """Where train() keeps the weights as they were after epoch (counted from 1)."""
+    return Path(run_dir) / f"epoch_{epoch:02d}.weights.h5"
+
+
+def load_average(model, run_dir, last_epoch: int, count: int) -> list[int]:
+    """Set model's weights to the mean of epochs last_epoch-count+1 .. last_epoch (those kept in
+    run_dir); return the epochs used. Late in a cosine schedule the epochs' weights lie in one
+    basin, and their mean is usually a flatter, better-generalising point than the last (Izmailov
+    et al., "Averaging weights leads to wider optima", 2018). BatchNorm's statistics are averaged
+    too, as core.trigger.training.average does, rather than re-estimated."""
+    epochs = [e for e in range(max(1, last_epoch - count + 1), last_epoch + 1) if epoch_weights(run_dir, e).exists()]
+    if not epochs:
+        raise FileNotFoundError(f"no epoch weights in {run_dir}")
+    total = None
+    for e in epochs:
+        model.load_weights(epoch_weights(run_dir, e))
+        weights = [np.asarray(w, np.float64) for w in model.get_weights()]
+        total = weights if total is None else [a + b for a, b in zip(total, weights)]
+    model.set_weights([(t / len(epochs)).astype(np.float32) for t in total])
+    return epochs
+
+
+def average_into(model_dir, run_dir, count: int) -> list[int]:
+    """Replace a trained spotter folder's weights by the mean of its run's last count epochs
+    (the metrics.json's epochs), and say so in its metrics.json; rejudge it afterwards."""
+    model_dir = Path(model_dir)
+    metrics = json.loads((model_dir / "metrics.json").read_text())
+    model, _ = spotter.load(model_dir)
+    epochs = load_average(model, run_dir, metrics["epochs"], count)
+    model.save_weights(model_dir / spotter.WEIGHTS)
+    metrics["averaged_epochs"] = epochs
+    (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    return epochs
 
 
 def dev_sources(takes_dir, real: RealSpeech, n_backgrounds: int = 40, seed: int = 0) -> Sources:
@@ -607,8 +648,12 @@ def proxy_rows(report_paths) -> list[str]:
     return rows
 
 
-def model_card(metrics: dict, proxy_reports=()) -> str:
-    """The spotter's MODEL_CARD.md, from its metrics.json (and the proxy's reports, if given)."""
+def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> str:
+    """The spotter's MODEL_CARD.md, from its metrics.json and config.json (its chime rule; the
+    library's when not given) and the proxy's reports, if given."""
+    config = config or {}
+    refractory = config.get("refractory_steps", spotter.REFRACTORY_STEPS)
+    confirm = config.get("confirm_windows", spotter.CONFIRM_WINDOWS)
     judged, chosen = metrics["judged"], metrics["judged"]["chosen"]
     src = metrics["sources"]
     last = metrics["history"][-1] if metrics["history"] else {}
@@ -639,7 +684,10 @@ def model_card(metrics: dict, proxy_reports=()) -> str:
              f"`{metrics['command']}`", "",
              f"{metrics['epochs']} epochs (Adam, cosine learning rate 2e-3 → 1e-4, batch 128, binary cross-entropy), "
              f"{metrics['train_minutes']} min in all on {metrics['machine']}. Last epoch: training loss "
-             f"{last.get('train_loss')}, dev loss {last.get('dev_loss')}, dev window AUC {last.get('dev_auc')}.", "",
+             f"{last.get('train_loss')}, dev loss {last.get('dev_loss')}, dev window AUC {last.get('dev_auc')}."
+             + (f" The shipped weights are the mean of epochs {metrics['averaged_epochs'][0]}–"
+                f"{metrics['averaged_epochs'][-1]}' (`--average-last`)." if len(metrics.get("averaged_epochs") or []) > 1
+                else ""), "",
              "| epoch | training loss | dev loss | dev AUC (windows) |", "|---|---|---|---|"]
     lines += [f"| {h['epoch']} | {h['train_loss']} | {h['dev_loss']} | {h['dev_auc']} |" for h in metrics["history"]]
     lines += ["", "## Dev figures (held-out voices, held-out real speech)", "",
@@ -652,9 +700,10 @@ def model_card(metrics: dict, proxy_reports=()) -> str:
               f"within {FALSE_ALARM_BUDGET:g} an hour on held-out real speech: recall on held-out synthesized voices "
               f"{pct(chosen['recall'])}, {chosen['false_alarms_per_hour']:.2f} false alarms an hour. Recall on "
               "synthesized voices is not the figure that matters (see below); false alarms on real speech are. "
-              f"No second chime within {spotter.REFRACTORY_STEPS} output steps (1 s; the course's 75 let one word "
-              "ring twice, because the spotter's answer stays high for half a second after the word). It fires "
-              f"only when {spotter.CONFIRM_WINDOWS} windows in a row (0.1 s apart) pass the threshold.", "",
+              f"No second chime within {refractory} output steps ({refractory * STEP_SECONDS:.1f} s; the course's 75 "
+              "let one word ring twice, because the spotter's answer stays high for half a second after the word)"
+              + (f". It fires only when {confirm} windows in a row (0.1 s apart) pass the threshold."
+                 if confirm > 1 else "."), "",
               "| threshold | recall (held-out voices) | false alarms / h: real speech | false alarms / h: "
               "sound-alike words |", "|---|---|---|---|"]
     lines += [f"| {r['threshold']:g} | {pct(r['recall'])} | {r['false_alarms_per_hour']:.2f} | "
@@ -686,7 +735,9 @@ def model_card(metrics: dict, proxy_reports=()) -> str:
 
 def write_card(model_dir, proxy_reports=()) -> None:
     metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
-    (Path(model_dir) / "MODEL_CARD.md").write_text(model_card(metrics, proxy_reports))
+    config_path = Path(model_dir) / spotter.CONFIG
+    config = json.loads(config_path.read_text()) if config_path.exists() else None
+    (Path(model_dir) / "MODEL_CARD.md").write_text(model_card(metrics, proxy_reports, config))
 
 
 def main(argv=None) -> int:
@@ -711,20 +762,25 @@ def main(argv=None) -> int:
     p.add_argument("--card-only", action="store_true", help="rewrite MODEL_CARD.md of --out from its metrics.json")
     p.add_argument("--judge-only", action="store_true",
                    help="judge the trained model in --out again (dev figures and threshold), no training")
+    p.add_argument("--average-last", type=int, default=0,
+                   help="save the mean of the last N epochs' weights (kept in the run folder); with "
+                        "--judge-only, replace --out's weights by that mean first, then judge")
     args = p.parse_args(argv)
+    run_dir = args.run_dir or str(Path(args.out).parent / f"run-{Path(args.out).name}")
     if args.judge_only:
+        if args.average_last > 1:
+            average_into(args.out, run_dir, args.average_last)
         rejudge(args.takes, args.out, tuple(args.exclude_real), args.event_mixes, args.negative_hours)
         write_card(args.out, args.proxy_report)
         return 0
     if args.card_only:
         write_card(args.out, args.proxy_report)
         return 0
-    run_dir = args.run_dir or str(Path(args.out).parent / f"run-{Path(args.out).name}")
     command = "python -m core.trigger.training.spotter " + shlex.join(sys.argv[1:] if argv is None else argv)
     train(args.takes, args.out, run_dir, args.examples, args.epochs, args.seed, args.minutes, tuple(args.exclude_real),
           event_mixes_n=args.event_mixes, negative_hours=args.negative_hours, processes=args.processes,
           command=command, start_from=args.start_from, mine_weight=args.mine_weight,
-          learning_rate=args.learning_rate)
+          learning_rate=args.learning_rate, average_last=args.average_last)
     write_card(args.out, args.proxy_report)
     return 0
 

@@ -110,6 +110,9 @@ def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path
     assert judged["chosen"] == (min(within, key=lambda r: r["threshold"]) if within else judged["curve"][-1])
     detector = spotter.load_detector(tmp_path / "model")
     assert detector.clip_probabilities(np.zeros(441000, np.float32)).shape == (1375,)
+    assert recipe.epoch_weights(tmp_path / "run", 1).exists()  # kept for averaging
+    assert recipe.average_into(tmp_path / "model", tmp_path / "run", 3) == [1]
+    assert json.loads((tmp_path / "model" / "metrics.json").read_text())["averaged_epochs"] == [1]
 
 
 class LoudnessDetector:
@@ -140,3 +143,20 @@ def test_a_proxy_row_says_what_its_model_was():
                   judge=dict(confirm_windows=3))
     assert recipe.proxy_recipe(judged) == "spotter, 100k windows, fires on 3 windows in a row"
     assert recipe.proxy_recipe(dict(training="395 steps × 16 fresh augmented examples", judge={})) == "course"
+
+
+def test_the_saved_weights_can_be_the_mean_of_the_last_epochs(tmp_path):
+    model = spotter.build_model(filters=(8, 8, 8, 8))
+    first = model.get_weights()
+    model.save_weights(recipe.epoch_weights(tmp_path, 1))
+    model.set_weights([w + 1.0 for w in first])
+    model.save_weights(recipe.epoch_weights(tmp_path, 2))
+    model.set_weights([w + 3.0 for w in first])
+    model.save_weights(recipe.epoch_weights(tmp_path, 3))
+    assert recipe.load_average(model, tmp_path, 3, 2) == [2, 3]
+    for got, start in zip(model.get_weights(), first):  # BatchNorm's statistics too
+        np.testing.assert_allclose(got, start + 2.0, atol=1e-5)
+    assert recipe.load_average(model, tmp_path, 3, 10) == [1, 2, 3]  # only the epochs there are
+    np.testing.assert_allclose(model.get_weights()[0], first[0] + 4.0 / 3.0, atol=1e-5)
+    with pytest.raises(FileNotFoundError):
+        recipe.load_average(model, tmp_path / "empty", 3, 2)
