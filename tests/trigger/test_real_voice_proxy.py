@@ -167,7 +167,8 @@ def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(t
     reason = _tiny_run_reason()
     if reason:
         pytest.skip(reason)
-    assert proxy.main(["--tiny", "--recipe", "spotter", "--word", "computer", "--out", str(tmp_path)]) == 0
+    assert proxy.main(["--tiny", "--recipe", "spotter", "--word", "computer", "--out", str(tmp_path),
+                       "--deliveries"]) == 0
     word_dir = tmp_path / "computer"
     report = json.loads((word_dir / "report.json").read_text())
     assert "spotter recipe" in report["training"] and report["real"]["positives"] == proxy.TINY["proxy_recordings"]
@@ -180,3 +181,21 @@ def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(t
     assert chosen["false_alarms_per_hour"] <= report["judge"]["budget"] and 0.0 <= chosen["recall"] <= 1.0
     assert report["judge"]["synthetic_positives"] == sum(r["kind"] == "positive" and r["split"] == "dev"
                                                          for r in takes_rows)
+
+    deliveries = report["judge"]["deliveries"]
+    assert list(deliveries) == list(proxy.DELIVERIES)
+    assert all(0.0 <= d["chosen"] <= 1.0 and d["snr"] == proxy.DELIVERIES[k]["snr"] for k, d in deliveries.items())
+    assert "drawn out ×1.8" in (word_dir / "report.md").read_text()
+
+
+def test_a_delivered_recording_is_drawn_out_or_higher_at_the_words_level():
+    t = np.arange(44100 // 2) / 44100
+    word = (0.1 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    slow = proxy.delivered(word, stretch=1.8)
+    assert abs(len(slow) / len(word) - 1.8) < 0.01
+    high = proxy.delivered(word, semitones=12.0)
+    assert len(high) == len(word)
+    peak = np.argmax(np.abs(np.fft.rfft(high[4096:-4096]))) * 44100 / len(high[4096:-4096])
+    assert abs(peak - 440) < 10  # an octave up
+    for x in (slow, high):
+        assert abs(20 * np.log10(np.sqrt(np.mean(x.astype(np.float64) ** 2))) - proxy.trigger_bank.CLIP_DBFS) < 0.1
