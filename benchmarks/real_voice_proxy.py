@@ -400,7 +400,8 @@ def train_spotter_word(word_dir: Path, args, command: str) -> dict:
                         start_from=args.mine_from, mine_weight=args.mine_weight if args.mine_from else 0,
                         learning_rate=5e-4 if args.mine_from else 2e-3,
                         n_backgrounds=8 if args.tiny else 40, processes=1 if args.tiny else 2,
-                        real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command)
+                        real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command,
+                        average_last=args.average_last)
 
 
 # ----------------------------------------------------------------------------- the judge
@@ -808,6 +809,8 @@ def run_word(word: str, args, command: str) -> dict:
                     f"{'`' + args.mine_from + '`, the negatives it fires on drawn ' + str(args.mine_weight) + '× as often' if args.mine_from else 'a fresh model'}"
                     f", takes by {metrics['sources']['train']['voices']} "
                     f"training voices ({', '.join(metrics['sources']['train']['engines'])}); "
+                    + (f"weights: the mean of epochs {metrics['averaged_epochs'][0]}–{metrics['averaged_epochs'][-1]}; "
+                       if len(metrics.get("averaged_epochs") or []) > 1 else "") +
                     f"{metrics['train_minutes']} min in all")
     else:
         started = time.time()
@@ -910,6 +913,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None, help="spotter recipe: epochs (default 10)")
     p.add_argument("--mine-from", default=None, help="spotter recipe: continue from this trained spotter (learning "
                                                      "rate 5e-4), drawing the negatives it fires on more often")
+    p.add_argument("--average-last", type=int, default=0,
+                   help="spotter recipe: the model is the mean of its last N epochs' weights (default: the last)")
     p.add_argument("--deliveries", action="store_true",
                    help="also judge every real recording drawn out ×1.8, pitched +6 semitones, and at 5 dB SNR")
     p.add_argument("--confirm-windows", type=int, default=None,

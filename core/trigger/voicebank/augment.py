@@ -55,10 +55,23 @@ def _istft(spectrum: np.ndarray, length: int) -> np.ndarray:
     return out[STFT_SIZE:STFT_SIZE + length].astype(np.float32)
 
 
-def time_stretch(clip: np.ndarray, rate: float) -> np.ndarray:
-    """Phase vocoder: rate > 1 shortens the clip without changing its pitch."""
+def time_stretch(clip: np.ndarray, rate) -> np.ndarray:
+    """Phase vocoder: rate > 1 shortens the clip without changing its pitch. rate may also be one
+    rate per STFT frame of the clip (vowels slower than consonants: drawn_out)."""
     spectrum = _stft(clip)
-    steps = np.arange(0.0, len(spectrum) - 1, rate)
+    if np.ndim(rate):
+        rates = np.asarray(rate, np.float64)
+        if len(rates) != len(spectrum) or np.any(rates <= 0):
+            raise ValueError(f"need {len(spectrum)} positive rates, one per frame (frames_of)")
+        steps, position = [], 0.0
+        while position < len(spectrum) - 1:
+            steps.append(position)
+            position += rates[int(position)]
+        steps = np.asarray(steps)
+        length = int(round(len(clip) * len(steps) / (len(spectrum) - 1)))
+    else:
+        steps = np.arange(0.0, len(spectrum) - 1, rate)
+        length = int(round(len(clip) / rate))
     left = steps.astype(int)
     frac = (steps - left)[:, None]
     magnitude = (1 - frac) * np.abs(spectrum[left]) + frac * np.abs(spectrum[left + 1])
@@ -66,7 +79,25 @@ def time_stretch(clip: np.ndarray, rate: float) -> np.ndarray:
     advance = np.angle(spectrum[left + 1]) - np.angle(spectrum[left]) - expected
     advance = expected + (advance + np.pi) % (2 * np.pi) - np.pi  # true frequency, per hop
     phase = np.angle(spectrum[0]) + np.concatenate([np.zeros((1, len(expected))), np.cumsum(advance[:-1], axis=0)])
-    return _istft(magnitude * np.exp(1j * phase), int(round(len(clip) / rate)))
+    return _istft(magnitude * np.exp(1j * phase), length)
+
+
+def frames_of(clip: np.ndarray) -> int:
+    """How many STFT frames time_stretch sees in clip (the length of a per-frame rate)."""
+    return 1 + (len(clip) + STFT_SIZE) // STFT_HOP
+
+
+def drawn_out(clip: np.ndarray, slow: float, rng: np.random.Generator) -> np.ndarray:
+    """A word drawn out as people draw it out: its loud (voiced, vowel) frames slowed to rate
+    slow (0.3: over three times as long), its quiet ones (consonants, gaps) barely, each
+    frame's rate jittered. Uniform stretching slows the consonants as much as the vowels."""
+    n = frames_of(clip)
+    padded = np.pad(np.asarray(clip, np.float32), (STFT_SIZE, STFT_SIZE))
+    frames = np.lib.stride_tricks.sliding_window_view(padded, STFT_SIZE)[::STFT_HOP][:n]
+    level = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+    loud = level > np.max(level) - 15.0  # within 15 dB of the loudest frame
+    rates = np.where(loud, slow, 0.85) * rng.uniform(0.85, 1.15, n)
+    return time_stretch(clip, np.convolve(np.pad(rates, 2, mode="edge"), np.ones(5) / 5, mode="valid"))  # smooth
 
 
 def change_pitch(clip: np.ndarray, semitones: float) -> np.ndarray:

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from core.trigger.audio import SAMPLE_RATE
+from core.trigger.voicebank import augment
 from core.trigger.voicebank.augment import (
     MICROPHONES, Augmenter, band_limit, change_pitch, change_speed, change_vocal_tract, gain, reverb,
     room_impulse_response, time_stretch,
@@ -29,6 +30,23 @@ def test_time_stretch_keeps_pitch_and_pitch_shift_keeps_length():
     assert abs(len(longer) - SAMPLE_RATE / 0.8) < 2 and abs(peak_hz(longer) - 440) < 3
     octave = change_pitch(TONE, 12)
     assert len(octave) == len(TONE) and abs(peak_hz(octave) - 880) < 5
+
+
+def test_a_drawn_out_word_slows_its_vowel_far_more_than_its_consonants():
+    rng = np.random.default_rng(0)
+    consonant = (0.02 * rng.standard_normal(SAMPLE_RATE // 10)).astype(np.float32)
+    vowel = TONE[: SAMPLE_RATE // 2]
+    word = np.concatenate([consonant, vowel, consonant])
+    slow = augment.drawn_out(word, 0.35, rng)
+    assert 1.7 < len(slow) / len(word) < 2.6 and abs(peak_hz(slow) - 440) < 3  # longer, same pitch
+    loud = np.abs(slow) > 0.1 * np.abs(slow).max()
+    consonant_s = (len(slow) - (np.flatnonzero(loud)[-1] - np.flatnonzero(loud)[0])) / SAMPLE_RATE
+    vowel_s = (np.flatnonzero(loud)[-1] - np.flatnonzero(loud)[0]) / SAMPLE_RATE
+    assert vowel_s / 0.5 > 2.0 and consonant_s / 0.2 < 1.6  # vowel over twice as long, consonants not
+    even = time_stretch(word, np.full(augment.frames_of(word), 0.5))  # one rate per frame, all alike
+    assert abs(len(even) - len(time_stretch(word, 0.5))) <= 1
+    with pytest.raises(ValueError):
+        time_stretch(word, np.ones(3))
 
 
 def test_vocal_tract_moves_spectral_energy_up():
