@@ -85,8 +85,11 @@ def _block(x, filters: int, stride: int, name: str):
     return layers.Activation("relu", name=f"{name}_out")(layers.Add(name=f"{name}_add")([y, shortcut]))
 
 
-def build_model(dropout: float = DROPOUT, filters=FILTERS) -> keras.Model:
-    """(WINDOW_FRAMES, N_MELS) log-mel → P(the word ended in the window's last half second)."""
+def build_model(dropout: float = DROPOUT, filters=FILTERS, members: int = 1) -> keras.Model:
+    """(WINDOW_FRAMES, N_MELS) log-mel → P(the word ended in the window's last half second).
+    members > 1: that many such networks side by side, their answers averaged (ensemble)."""
+    if members > 1:
+        return ensemble([build_model(dropout, filters) for _ in range(members)])
     x_in = keras.Input((WINDOW_FRAMES, logmel.N_MELS), name="log_mel")
     x = WindowNormalise(name="window_normalise")(x_in)
     x = layers.Conv1D(filters[0], 5, padding="same", use_bias=False, name="stem_conv")(x)
@@ -101,6 +104,19 @@ def build_model(dropout: float = DROPOUT, filters=FILTERS) -> keras.Model:
     x = layers.Dropout(dropout, name="dropout_2")(x)
     x = layers.Dense(1, activation="sigmoid", name="word_probability")(x)
     return keras.Model(x_in, x, name="spotter")
+
+
+def ensemble(models) -> keras.Model:
+    """Spotters trained apart (other seeds), answering together: the mean of their answers.
+    Each network trained on synthesized voices picks up some cues of its own that real people
+    do not share; their confident mistakes on real speech seldom coincide, so averaging quiets
+    them. The members keep their weights (copied); the work per window grows with their number."""
+    x_in = keras.Input((WINDOW_FRAMES, logmel.N_MELS), name="log_mel")
+    answers = []
+    for k, member in enumerate(models, 1):
+        tower = keras.Model(member.inputs[0], member.outputs[0], name=f"member_{k}")
+        answers.append(tower(x_in))
+    return keras.Model(x_in, layers.Average(name="mean_answer")(answers), name="spotter_ensemble")
 
 
 def save(model: keras.Model, directory=MODEL_DIR, **config) -> None:
@@ -120,7 +136,8 @@ def load(directory=MODEL_DIR) -> tuple[keras.Model, dict]:
     if not (directory / WEIGHTS).exists():
         raise FileNotFoundError(f"no trained spotter in {directory}: run python -m core.trigger.training.spotter")
     config = json.loads((directory / CONFIG).read_text())
-    model = build_model(dropout=config.get("dropout", DROPOUT), filters=tuple(config.get("filters", FILTERS)))
+    model = build_model(dropout=config.get("dropout", DROPOUT), filters=tuple(config.get("filters", FILTERS)),
+                        members=int(config.get("members", 1)))
     model.load_weights(directory / WEIGHTS)
     return model, config
 

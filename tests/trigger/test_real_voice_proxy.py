@@ -197,5 +197,7 @@ def test_a_delivered_recording_is_drawn_out_or_higher_at_the_words_level():
     assert len(high) == len(word)
     peak = np.argmax(np.abs(np.fft.rfft(high[4096:-4096]))) * 44100 / len(high[4096:-4096])
     assert abs(peak - 440) < 10  # an octave up
-    for x in (slow, high):
+    vowels = proxy.delivered(word, vowel_rate=0.4)
+    assert len(vowels) > 2.0 * len(word)
+    for x in (slow, high, vowels):
         assert abs(20 * np.log10(np.sqrt(np.mean(x.astype(np.float64) ** 2))) - proxy.trigger_bank.CLIP_DBFS) < 0.1

@@ -93,6 +93,22 @@ def test_save_and_load_round_trip_and_load_detector_tells_the_kinds_apart(tmp_pa
         spotter.load(tmp_path / "none")
 
 
+def test_an_ensemble_answers_with_its_members_mean_and_survives_a_round_trip(tmp_path, fresh):
+    import keras
+
+    keras.utils.set_random_seed(1)
+    other = spotter.build_model()
+    both = spotter.ensemble([fresh.model, other])
+    x = np.random.default_rng(3).standard_normal((3, spotter.WINDOW_FRAMES, logmel.N_MELS)).astype(np.float32)
+    mean = (fresh.model(x, training=False).numpy() + other(x, training=False).numpy()) / 2
+    np.testing.assert_allclose(both(x, training=False).numpy(), mean, atol=1e-6)
+    assert both.count_params() == 2 * other.count_params()
+    spotter.save(both, tmp_path / "e", threshold=0.6, members=2)
+    loaded = spotter.load_detector(tmp_path / "e")
+    assert loaded.config["members"] == 2 and loaded.threshold == 0.6
+    np.testing.assert_allclose(loaded.window_probabilities(x), mean.reshape(-1), atol=1e-6)
+
+
 @pytest.mark.slow
 def test_the_shipped_spotter_hears_a_held_out_voice_after_the_word_and_not_in_silence():
     from core.trigger.voicebank.bank import load_bundled_bank, split_bank

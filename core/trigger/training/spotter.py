@@ -30,6 +30,7 @@ sound-alike words are measured and reported beside it.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 import os
@@ -60,6 +61,22 @@ P_KIND = {"positive": 0.40, "late": 0.07, "unfinished": 0.08, "negatives": 0.20,
           "background": 0.07}
 P_REAL_OTHER = 0.45  # the share of other words that are real recordings
 SNR_DB = (0.0, 30.0)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """How fast a take is said in a window: 60% of deliveries are re-timed, 60% of those slower
+    (slow: time-stretch rates, 0.5 is twice as long), the rest faster. vowel_share of the slower
+    ones are drawn out as people do it, the vowels alone slowed to vowel_rates
+    (augment.drawn_out), instead of evenly."""
+
+    slow: tuple = (0.6, 1.0)
+    fast: tuple = (1.0, 1.3)
+    vowel_share: float = 0.0
+    vowel_rates: tuple = (0.3, 0.7)
+
+
+DELIVERY = Delivery()
 FALSE_ALARM_BUDGET = 0.7  # per hour on held-out real speech of other words (the goal: <= 1 on people's)
 THRESHOLDS = evaluate.FINE_THRESHOLDS  # every 0.05, and every 0.01 from 0.9
 DEFAULTS = dict(examples=50000, epochs=10, batch_size=128, learning_rate=2e-3, dev_examples=3000,
@@ -161,13 +178,18 @@ def rms(x) -> float:
     return float(np.sqrt(np.mean(np.square(x, dtype=np.float64)))) if len(x) else 0.0
 
 
-def augment_word(clip: np.ndarray, rng) -> np.ndarray:
+def augment_word(clip: np.ndarray, rng, delivery: Delivery = DELIVERY) -> np.ndarray:
     """One delivery of a take: tempo, pitch, vocal tract, breathiness, room."""
     x = np.asarray(clip, np.float32)
     if rng.random() < 0.6:
-        # rate < 1 is slower: drawn-out deliveries are drawn more often (people drew the word out to 2.4 s)
-        rate = float(rng.uniform(0.6, 1.0)) if rng.random() < 0.6 else float(rng.uniform(1.0, 1.3))
-        x = augment.time_stretch(x, rate)
+        # slower more often than faster: people drew the word out to 2.4 s
+        if rng.random() < 0.6:
+            if delivery.vowel_share and rng.random() < delivery.vowel_share:
+                x = augment.drawn_out(x, float(rng.uniform(*delivery.vowel_rates)), rng)
+            else:
+                x = augment.time_stretch(x, float(rng.uniform(*delivery.slow)))
+        else:
+            x = augment.time_stretch(x, float(rng.uniform(*delivery.fast)))
     if rng.random() < 0.5:
         x = augment.change_pitch(x, float(rng.uniform(-3.0, 7.0)))
     if rng.random() < 0.4:
@@ -273,12 +295,13 @@ def make_window(src: Sources, seed) -> tuple[np.ndarray, float]:
 
 
 def _variants(job):
-    clips, n, seed = job
-    return [augment_word(clip, np.random.default_rng([seed, i, v])) for i, clip in enumerate(clips) for v in range(n)]
+    clips, n, seed, delivery = job
+    return [augment_word(clip, np.random.default_rng([seed, i, v]), delivery)
+            for i, clip in enumerate(clips) for v in range(n)]
 
 
 def augment_sources(src: Sources, seed: int, per_positive: int = 8, per_negative: int = 3,
-                    processes: int = 2) -> Sources:
+                    processes: int = 2, delivery: Delivery = DELIVERY) -> Sources:
     """A copy of src whose word pools hold per_positive (per_negative) augmented deliveries of
     every clip, made once: augmentation is most of an example's cost, the windows then mix them."""
     pools = {"positives": (src.positives, per_positive), "hard": (src.hard, per_negative),
@@ -286,7 +309,7 @@ def augment_sources(src: Sources, seed: int, per_positive: int = 8, per_negative
     jobs, owners = [], []
     for k, (name, (clips, n)) in enumerate(pools.items()):
         for first in range(0, len(clips), 50):
-            jobs.append((clips[first:first + 50], n, (seed, k, first)))
+            jobs.append((clips[first:first + 50], n, (seed, k, first), delivery))
             owners.append(name)
     if processes > 1 and len(jobs) > 1:
         import multiprocessing as mp
@@ -467,7 +490,7 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
           exclude_real=(), batch_size: int = 128, learning_rate: float = 2e-3, dev_examples: int = 3000,
           event_mixes_n: int = 240, negative_hours: float = 3.0, n_backgrounds: int = 40, processes: int = 2,
           real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0,
-          average_last: int = 0) -> dict:
+          average_last: int = 0, delivery: Delivery = DELIVERY) -> dict:
     """Make the data, train, judge, save model + config + metrics.json to out_dir. Resumes from
     run_dir/checkpoint.weights.h5 (the data is remade from the same seeds). With average_last > 1
     the saved weights are the mean of the last average_last epochs' (load_average)."""
@@ -482,8 +505,8 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
     dev_src = dev_sources(takes_dir, real, n_backgrounds, seed)
     log(f"sources: train {train_src.info}; dev {dev_src.info}")
     t0 = time.time()
-    train_src = augment_sources(train_src, seed, processes=processes)
-    dev_windows_src = augment_sources(dev_src, seed + 1000, 4, 2, processes=processes)
+    train_src = augment_sources(train_src, seed, processes=processes, delivery=delivery)
+    dev_windows_src = augment_sources(dev_src, seed + 1000, 4, 2, processes=processes, delivery=delivery)
     log(f"augmented deliveries: {len(train_src.positives)} positive, {len(train_src.hard) + len(train_src.ordinary)} "
         f"synthesized negative, {len(train_src.real)} real ({(time.time() - t0) / 60:.1f} min)")
     if start_from and mine_weight > 1:  # hard-negative mining with the starting model
@@ -543,7 +566,8 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    data_minutes=round(data_minutes, 1), train_minutes=round((time.time() - started) / 60, 1),
                    machine=f"{platform.machine()} CPU ({platform.system()}), {os.cpu_count()} cores",
                    exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
-                   mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged)
+                   mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged,
+                   delivery=dataclasses.asdict(delivery))
     spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
                  filters=list(spotter.FILTERS))
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
@@ -584,6 +608,28 @@ def average_into(model_dir, run_dir, count: int) -> list[int]:
     metrics["averaged_epochs"] = epochs
     (model_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     return epochs
+
+
+def make_ensemble(member_dirs, out_dir) -> dict:
+    """One spotter folder from trained ones (core.trigger.spotter.ensemble: their answers
+    averaged). Its metrics.json is the first member's, naming every member (each member's own
+    is in its folder); judge it afterwards (rejudge) for its threshold."""
+    member_dirs = [Path(d) for d in member_dirs]
+    if len(member_dirs) < 2:
+        raise ValueError("an ensemble needs two members or more")
+    loaded = [spotter.load(d) for d in member_dirs]
+    first = loaded[0][1]
+    if any((c.get("filters"), c.get("word")) != (first.get("filters"), first.get("word")) for _, c in loaded):
+        raise ValueError("the members differ in size or word")
+    model = spotter.ensemble([m for m, _ in loaded])
+    metrics = json.loads((member_dirs[0] / "metrics.json").read_text())
+    metrics.update(ensemble_of=[str(d) for d in member_dirs], params=int(model.count_params()),
+                   member_seeds=[json.loads((d / "metrics.json").read_text()).get("seed") for d in member_dirs])
+    spotter.save(model, out_dir, threshold=float(first["threshold"]), word=first.get("word"),
+                 dropout=first.get("dropout", spotter.DROPOUT), filters=first.get("filters", list(spotter.FILTERS)),
+                 members=len(member_dirs))
+    (Path(out_dir) / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
+    return metrics
 
 
 def dev_sources(takes_dir, real: RealSpeech, n_backgrounds: int = 40, seed: int = 0) -> Sources:
@@ -740,6 +786,28 @@ def write_card(model_dir, proxy_reports=()) -> None:
     (Path(model_dir) / "MODEL_CARD.md").write_text(model_card(metrics, proxy_reports, config))
 
 
+def rates(text: str) -> tuple:
+    low, high = (float(v) for v in text.split(","))
+    if not 0 < low <= high:
+        raise argparse.ArgumentTypeError(f"want LOW,HIGH with 0 < LOW <= HIGH, got {text!r}")
+    return (low, high)
+
+
+def add_delivery_arguments(p: argparse.ArgumentParser) -> None:
+    """The Delivery flags (this script's and the real-voice proxy's)."""
+    p.add_argument("--slow-rates", type=rates, default=DELIVERY.slow,
+                   help=f"time-stretch rates of slower deliveries, LOW,HIGH (default {DELIVERY.slow[0]:g},{DELIVERY.slow[1]:g})")
+    p.add_argument("--vowel-share", type=float, default=DELIVERY.vowel_share,
+                   help="of the slower deliveries, the share drawn out vowels first (augment.drawn_out)")
+    p.add_argument("--vowel-rates", type=rates, default=DELIVERY.vowel_rates,
+                   help=f"their vowels' rates, LOW,HIGH (default {DELIVERY.vowel_rates[0]:g},{DELIVERY.vowel_rates[1]:g})")
+
+
+def delivery_of(args) -> Delivery:
+    return Delivery(slow=tuple(args.slow_rates), fast=DELIVERY.fast, vowel_share=args.vowel_share,
+                    vowel_rates=tuple(args.vowel_rates))
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(prog="python -m core.trigger.training.spotter", description=__doc__.splitlines()[0])
     p.add_argument("--takes", required=True, help="a takes folder (python -m core.trigger takes)")
@@ -765,8 +833,14 @@ def main(argv=None) -> int:
     p.add_argument("--average-last", type=int, default=0,
                    help="save the mean of the last N epochs' weights (kept in the run folder); with "
                         "--judge-only, replace --out's weights by that mean first, then judge")
+    p.add_argument("--ensemble", nargs="+", default=None, metavar="MODEL",
+                   help="make --out an ensemble of these trained spotter folders, then judge it (no training)")
+    add_delivery_arguments(p)
     args = p.parse_args(argv)
     run_dir = args.run_dir or str(Path(args.out).parent / f"run-{Path(args.out).name}")
+    if args.ensemble:
+        make_ensemble(args.ensemble, args.out)
+        args.judge_only = True
     if args.judge_only:
         if args.average_last > 1:
             average_into(args.out, run_dir, args.average_last)
@@ -780,7 +854,7 @@ def main(argv=None) -> int:
     train(args.takes, args.out, run_dir, args.examples, args.epochs, args.seed, args.minutes, tuple(args.exclude_real),
           event_mixes_n=args.event_mixes, negative_hours=args.negative_hours, processes=args.processes,
           command=command, start_from=args.start_from, mine_weight=args.mine_weight,
-          learning_rate=args.learning_rate, average_last=args.average_last)
+          learning_rate=args.learning_rate, average_last=args.average_last, delivery=delivery_of(args))
     write_card(args.out, args.proxy_report)
     return 0
 

@@ -160,3 +160,31 @@ def test_the_saved_weights_can_be_the_mean_of_the_last_epochs(tmp_path):
     np.testing.assert_allclose(model.get_weights()[0], first[0] + 4.0 / 3.0, atol=1e-5)
     with pytest.raises(FileNotFoundError):
         recipe.load_average(model, tmp_path / "empty", 3, 2)
+
+
+def test_slower_deliveries_follow_the_delivery_asked_for():
+    t = np.arange(RATE // 2) / RATE
+    word = np.concatenate([np.zeros(RATE // 10), 0.3 * np.sin(2 * np.pi * 220 * t), np.zeros(RATE // 10)])
+    word = word.astype(np.float32)
+    even = recipe.Delivery(slow=(0.5, 0.5), fast=(0.5, 0.5))
+    vowels = recipe.Delivery(slow=(0.5, 0.5), fast=(0.5, 0.5), vowel_share=1.0, vowel_rates=(0.25, 0.25))
+    ratios = {name: [len(recipe.augment_word(word, np.random.default_rng(k), d)) / len(word) for k in range(12)]
+              for name, d in (("even", even), ("vowels", vowels))}
+    assert {round(r, 1) for r in ratios["even"]} == {1.0, 2.0}  # re-timed or not; when re-timed, twice as long
+    assert max(ratios["vowels"]) > 2.3  # the tone (the vowel) at a quarter speed, the silences barely slowed
+    for k in range(5):  # the default delivery is the recipe's, draw for draw
+        np.testing.assert_array_equal(recipe.augment_word(word, np.random.default_rng(k)),
+                                      recipe.augment_word(word, np.random.default_rng(k), recipe.Delivery()))
+
+
+def test_an_ensemble_folder_is_made_from_trained_folders_and_names_them(tmp_path):
+    for k, seed in enumerate((3, 4)):
+        spotter.save(spotter.build_model(filters=(8, 8, 8, 8)), tmp_path / f"m{k}", threshold=0.9, word="activate",
+                     filters=[8, 8, 8, 8])
+        (tmp_path / f"m{k}" / "metrics.json").write_text(json.dumps(dict(seed=seed, params=1)))
+    metrics = recipe.make_ensemble([tmp_path / "m0", tmp_path / "m1"], tmp_path / "e")
+    assert metrics["member_seeds"] == [3, 4] and metrics["ensemble_of"] == [str(tmp_path / "m0"), str(tmp_path / "m1")]
+    detector = spotter.load_detector(tmp_path / "e")
+    assert detector.config["members"] == 2 and metrics["params"] == detector.model.count_params()
+    with pytest.raises(ValueError):
+        recipe.make_ensemble([tmp_path / "m0"], tmp_path / "one")
