@@ -17,11 +17,13 @@ No one saying “activate” could be recorded for the lab, so real voices are m
   real other words. Within 1 false alarm an hour the course's recipe hears **49%** of them; the
   spotter's recipe **87%**, against 96% of held-out synthesized voices: the gap between people
   and synthesized voices shrank from 36 points to 9. Taught “jarvis” (384 real people) the
-  spotter's recipe hears **77–82%**. The goal, 90%, is not reached yet. The README and
-  `models/spotter/MODEL_CARD.md` have the tables.
+  spotter's recipe heard **51–82%**, depending mostly on the training seed. The goal, 90%, is not
+  reached yet. The README and `models/spotter/MODEL_CARD.md` have the tables.
+- **Drawn-out words are its weak spot**: the same real “jarvis” recordings drawn out to about
+  twice their length were heard half as often (24–43%).
 
-Say it plainly, lower the threshold if it misses you, or teach the course's model your voice on
-the 🗣️ page.
+Say it plainly at an ordinary pace, lower the threshold if it misses you, or teach the course's
+model your voice on the 🗣️ page.
 """
 
 EXAMPLES = {  # name → (seed, activates, negatives): mixes of voices the model never trained on

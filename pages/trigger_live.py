@@ -38,8 +38,9 @@ st.info("The **spotter** (the default) was built to hear people: neural and clas
         "in slow, fast, high, quiet and whispered deliveries, rooms, microphones and noise. The course's "
         "model learned from classic synthesized voices only and heard about a third of real people's "
         "“activate” at its default threshold (120 real recordings). Taught “computer” the same ways, the "
-        "spotter's recipe heard 87% of 411 real people (77–82% of 384 saying “jarvis”), the course's 49% "
-        "(within 1 false alarm an hour). "
+        "spotter's recipe heard 87% of 411 real people (51–82% of 384 saying “jarvis”, by training seed), "
+        "the course's 49% (within 1 false alarm an hour). Drawn-out words are heard least: say it at an "
+        "ordinary pace. "
         "The 🔔 detect page has the figures.")
 
 
