@@ -782,10 +782,8 @@ def delivery_note(delivery: dict | None) -> str:
 
     if not delivery:
         return ""
-    default = recipe.dataclasses.asdict(recipe.DELIVERY)
-    if {k: list(v) if isinstance(v, (list, tuple)) else v for k, v in delivery.items()} == \
-            {k: list(v) if isinstance(v, tuple) else v for k, v in default.items()}:
-        return ""
+    if recipe.Delivery(**{k: tuple(v) if isinstance(v, list) else v for k, v in delivery.items()}) == recipe.DELIVERY:
+        return ""  # (metrics.json holds its tuples as lists)
     note = f"slower deliveries at rates {delivery['slow'][0]:g}–{delivery['slow'][1]:g}"
     if delivery.get("vowel_share"):
         note += (f", {delivery['vowel_share']:.0%} of them vowels drawn out (rates "
@@ -943,7 +941,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--average-last", type=int, default=0,
                    help="spotter recipe: the model is the mean of its last N epochs' weights (default: the last)")
     p.add_argument("--deliveries", action="store_true",
-                   help="also judge every real recording drawn out ×1.8, pitched +6 semitones, and at 5 dB SNR")
+                   help="also judge every real recording drawn out ×1.8, its vowels drawn out, pitched +6 semitones, "
+                        "and at 5 dB SNR (DELIVERIES)")
     p.add_argument("--confirm-windows", type=int, default=None,
                    help="spotter: judge with this many windows in a row needed to fire (default: the model's own)")
     p.add_argument("--mine-weight", type=int, default=8, help="with --mine-from: how much more often (default 8)")

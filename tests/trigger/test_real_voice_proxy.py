@@ -201,3 +201,10 @@ def test_a_delivered_recording_is_drawn_out_or_higher_at_the_words_level():
     assert len(vowels) > 2.0 * len(word)
     for x in (slow, high, vowels):
         assert abs(20 * np.log10(np.sqrt(np.mean(x.astype(np.float64) ** 2))) - proxy.trigger_bank.CLIP_DBFS) < 0.1
+
+
+def test_a_run_says_how_its_deliveries_differ_from_the_recipes():
+    default = dict(slow=[0.6, 1.0], fast=[1.0, 1.3], vowel_share=0.0, vowel_rates=[0.3, 0.7])  # as metrics.json
+    assert proxy.delivery_note(default) == "" and proxy.delivery_note(None) == ""
+    assert proxy.delivery_note(dict(default, slow=[0.45, 1.0])) == "slower deliveries at rates 0.45–1; "
+    assert "50% of them vowels drawn out" in proxy.delivery_note(dict(default, vowel_share=0.5))

@@ -588,12 +588,14 @@ def load_average(model, run_dir, last_epoch: int, count: int) -> list[int]:
     epochs = [e for e in range(max(1, last_epoch - count + 1), last_epoch + 1) if epoch_weights(run_dir, e).exists()]
     if not epochs:
         raise FileNotFoundError(f"no epoch weights in {run_dir}")
-    total = None
-    for e in epochs:
+    from core.trigger.training.average import mix_weights
+
+    mean = None
+    for k, e in enumerate(epochs, 1):  # a running mean: mean_k = (1 - 1/k) mean_(k-1) + w_k / k
         model.load_weights(epoch_weights(run_dir, e))
         weights = [np.asarray(w, np.float64) for w in model.get_weights()]
-        total = weights if total is None else [a + b for a, b in zip(total, weights)]
-    model.set_weights([(t / len(epochs)).astype(np.float32) for t in total])
+        mean = weights if mean is None else mix_weights(mean, weights, 1.0 / k)
+    model.set_weights([w.astype(np.float32) for w in mean])
     return epochs
 
 
@@ -750,7 +752,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
              f"{metrics['train_minutes']} min in all on {metrics['machine']}. Last epoch: training loss "
              f"{last.get('train_loss')}, dev loss {last.get('dev_loss')}, dev window AUC {last.get('dev_auc')}."
              + (f" The shipped weights are the mean of epochs {metrics['averaged_epochs'][0]}–"
-                f"{metrics['averaged_epochs'][-1]}' (`--average-last`)." if len(metrics.get("averaged_epochs") or []) > 1
+                f"{metrics['averaged_epochs'][-1]} (`--average-last`)." if len(metrics.get("averaged_epochs") or []) > 1
                 else ""), "",
              "| epoch | training loss | dev loss | dev AUC (windows) |", "|---|---|---|---|"]
     lines += [f"| {h['epoch']} | {h['train_loss']} | {h['dev_loss']} | {h['dev_auc']} |" for h in metrics["history"]]

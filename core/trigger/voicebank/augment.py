@@ -91,12 +91,10 @@ def drawn_out(clip: np.ndarray, slow: float, rng: np.random.Generator) -> np.nda
     """A word drawn out as people draw it out: its loud (voiced, vowel) frames slowed to rate
     slow (0.3: over three times as long), its quiet ones (consonants, gaps) barely, each
     frame's rate jittered. Uniform stretching slows the consonants as much as the vowels."""
-    n = frames_of(clip)
-    padded = np.pad(np.asarray(clip, np.float32), (STFT_SIZE, STFT_SIZE))
-    frames = np.lib.stride_tricks.sliding_window_view(padded, STFT_SIZE)[::STFT_HOP][:n]
-    level = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=1) + 1e-12)
+    power = np.sum(np.abs(_stft(np.asarray(clip, np.float32))) ** 2, axis=1)  # time_stretch's frames
+    level = 10 * np.log10(power + 1e-12)
     loud = level > np.max(level) - 15.0  # within 15 dB of the loudest frame
-    rates = np.where(loud, slow, 0.85) * rng.uniform(0.85, 1.15, n)
+    rates = np.where(loud, slow, 0.85) * rng.uniform(0.85, 1.15, len(power))
     return time_stretch(clip, np.convolve(np.pad(rates, 2, mode="edge"), np.ones(5) / 5, mode="valid"))  # smooth
 
 
