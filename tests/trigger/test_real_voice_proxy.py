@@ -186,6 +186,29 @@ def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(t
     assert list(deliveries) == list(proxy.DELIVERIES)
     assert all(0.0 <= d["chosen"] <= 1.0 and d["snr"] == proxy.DELIVERIES[k]["snr"] for k, d in deliveries.items())
     assert "drawn out ×1.8" in (word_dir / "report.md").read_text()
+    ring = report["judge"]["at"]["fixed 0.5"]["ringers"]  # (the tiny model rings on something at 0.5)
+    assert ring["recorded"] and ring["false_alarms"] == report["judge"]["at"]["fixed 0.5"]["false_alarms"]
+    assert sum(t["false_alarms"] for t in ring["top"]) + ring["from_background"] <= ring["false_alarms"]
+
+
+def test_false_alarms_are_traced_to_the_recording_that_ended_just_before():
+    steps = 1375  # 10 s of output steps; a detection at step i is at (i + 1) * STEP_SECONDS
+    step = proxy.evaluate.STEP_SECONDS
+
+    def fires_at(*seconds):
+        p = np.zeros(steps, np.float32)
+        for t in seconds:
+            p[int(round(t / step)) - 1] = 1.0
+        return p
+
+    mixes = [proxy.Mix([], 20.0, "fan", -1, [[3, 1000, 1800], [5, 4000, 4600]]),  # 3 rings; 5 does not
+             proxy.Mix([], 20.0, "fan", -1, [[3, 6000, 6900]]),  # 3 rings again
+             proxy.Mix([], 20.0, "fan", -1, [[5, 2000, 2500]])]  # a false alarm away from any word
+    probabilities = [fires_at(2.2), fires_at(7.5), fires_at(8.0)]
+    r = proxy.ringers(probabilities, mixes, 0.5, [f"w/{k}.flac" for k in range(6)])
+    assert r["recorded"] and r["false_alarms"] == 3 and r["recordings"] == 1 and r["from_background"] == 1
+    assert r["top"] == [dict(recording="w/3.flac", false_alarms=2, heard=2)]
+    assert proxy.ringers(probabilities, [proxy.Mix([], 20.0, "fan", -1)] * 3, 0.5, []) == dict(recorded=False)
 
 
 def test_a_delivered_recording_is_drawn_out_or_higher_at_the_words_level():
@@ -208,3 +231,6 @@ def test_a_run_says_how_its_deliveries_differ_from_the_recipes():
     assert proxy.delivery_note(default) == "" and proxy.delivery_note(None) == ""
     assert proxy.delivery_note(dict(default, slow=[0.45, 1.0])) == "slower deliveries at rates 0.45–1; "
     assert "50% of them vowels drawn out" in proxy.delivery_note(dict(default, vowel_share=0.5))
+    assert proxy.delivery_note(dict(default, pitch=[-3.0, 10.0])) == "pitch −3…+10 semitones; "
+    assert proxy.delivery_note(dict(default, slow=[0.45, 1.0], pitch=[-3.0, 10.0])) == \
+        "slower deliveries at rates 0.45–1, pitch −3…+10 semitones; "

@@ -5,8 +5,8 @@
 The recipe, each part there because the real-voice proxy (benchmarks/real_voice_proxy.py)
 or ../shared/DESIGN.md's measurements say it transfers to people:
 - positives: takes by classic *and* neural TTS voices (core.trigger.voicebank.takes), in
-  varied deliveries, then per example: tempo 0.6-1.3 (drawn-out and hurried), pitch -3..+7
-  semitones (a 220 Hz voice up to ~330 Hz), vocal-tract length 0.85-1.2, sometimes
+  varied deliveries, then per example (Delivery): tempo 0.6-1.3 (drawn-out and hurried), pitch
+  -3..+7 semitones (a 220 Hz voice up to ~330 Hz), vocal-tract length 0.85-1.2, sometimes
   breathy (whispered-like: the spectrum's phase randomised), room reverb;
 - negatives: hard ones (words that share sounds, pieces of the word: "acti", "vate"),
   ordinary words, real recordings of other words (P_REAL_OTHER of the other words, and real
@@ -68,12 +68,14 @@ class Delivery:
     """How fast a take is said in a window: 60% of deliveries are re-timed, 60% of those slower
     (slow: time-stretch rates, 0.5 is twice as long), the rest faster. vowel_share of the slower
     ones are drawn out as people do it, the vowels alone slowed to vowel_rates
-    (augment.drawn_out), instead of evenly."""
+    (augment.drawn_out), instead of evenly. Half of all deliveries are pitched by pitch
+    semitones (+7 takes a 220 Hz voice to ~330 Hz, +10 to ~390 Hz: excited people)."""
 
     slow: tuple = (0.6, 1.0)
     fast: tuple = (1.0, 1.3)
     vowel_share: float = 0.0
     vowel_rates: tuple = (0.3, 0.7)
+    pitch: tuple = (-3.0, 7.0)
 
 
 DELIVERY = Delivery()
@@ -191,7 +193,7 @@ def augment_word(clip: np.ndarray, rng, delivery: Delivery = DELIVERY) -> np.nda
         else:
             x = augment.time_stretch(x, float(rng.uniform(*delivery.fast)))
     if rng.random() < 0.5:
-        x = augment.change_pitch(x, float(rng.uniform(-3.0, 7.0)))
+        x = augment.change_pitch(x, float(rng.uniform(*delivery.pitch)))
     if rng.random() < 0.4:
         x = augment.change_vocal_tract(x, float(rng.uniform(0.85, 1.2)))
     if rng.random() < 0.06:
@@ -699,6 +701,15 @@ def proxy_rows(report_paths) -> list[str]:
     return rows
 
 
+def delivery_text(delivery: dict | None) -> str:
+    """The card's words for a run's Delivery (metrics.json's; the default's when absent)."""
+    d = Delivery(**{k: tuple(v) if isinstance(v, list) else v for k, v in (delivery or {}).items()})
+    text = f"tempo {d.slow[0]:g}–{d.fast[1]:g}"
+    if d.vowel_share:
+        text += f" ({d.vowel_share:.0%} of the slower ones vowels drawn out, rates {d.vowel_rates[0]:g}–{d.vowel_rates[1]:g})"
+    return text + f", pitch {d.pitch[0]:+g}…{d.pitch[1]:+g} semitones".replace("-", "−")
+
+
 def delivery_rows(report_paths) -> list[str]:
     """Markdown rows of the proxy's --deliveries figures (reports that have them), at each
     report's chosen threshold."""
@@ -708,7 +719,7 @@ def delivery_rows(report_paths) -> list[str]:
         d = r["judge"].get("deliveries")
         if not d:
             continue
-        cells = [pct(d[k]["chosen"]) if k in d else "–" for k in ("drawn out", "vowels drawn out", "high", "at 5 dB")]
+        cells = [pct(d[k]["chosen"]) if k in d else "–" for k in ("drawn out", "vowels drawn out", "high", "higher", "at 5 dB")]
         rows.append(f"| {r['word']} | {proxy_recipe(r)} | {pct(r['judge']['at']['chosen']['recall'])} | "
                     + " | ".join(cells) + " |")
     return rows
@@ -743,7 +754,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
              f"{src['dev']['voices']} other voices ({', '.join(src['dev']['engines'])}), real recordings never "
              "trained on.",
              f"{metrics['examples']:,} training windows made once ({metrics['data_minutes']} min), each from its own "
-             "seed: tempo 0.6–1.3, pitch −3…+7 semitones, vocal-tract length 0.85–1.2, breathy (whisper-like) 6%, "
+             f"seed: {delivery_text(metrics.get('delivery'))}, vocal-tract length 0.85–1.2, breathy (whisper-like) 6%, "
              "reverb, microphone band limits, synthetic and real backgrounds and babble at 0–30 dB SNR "
              "(15% at −3…5 dB), random level; SpecAugment masks while training.", "",
              "## Training", "",
@@ -808,7 +819,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "each recording once more, processed, at 20 dB; the last at 5 dB), recall at each row's chosen "
                   "threshold:", "",
                   "| word | recipe | as recorded (30/20/10 dB) | drawn out ×1.8 | vowels drawn out ×2.5 | "
-                  "+6 semitones | at 5 dB |", "|---|---|---|---|---|---|---|"] + rows
+                  "+6 semitones | +10 semitones | at 5 dB |", "|---|---|---|---|---|---|---|---|"] + rows
     lines += ["", "## Limits", "",
               "No real person saying \"activate\" was available to train or test on: its real-voice figures are "
               "the proxy's, for other words. English only, one word. Noise below 5 dB SNR and words that share most "
@@ -831,6 +842,13 @@ def rates(text: str) -> tuple:
     return (low, high)
 
 
+def semitones(text: str) -> tuple:
+    low, high = (float(v) for v in text.split(","))
+    if not -12 <= low <= high <= 12:
+        raise argparse.ArgumentTypeError(f"want LOW,HIGH semitones within -12..12, got {text!r}")
+    return (low, high)
+
+
 def add_delivery_arguments(p: argparse.ArgumentParser) -> None:
     """The Delivery flags (this script's and the real-voice proxy's)."""
     p.add_argument("--slow-rates", type=rates, default=DELIVERY.slow,
@@ -839,11 +857,14 @@ def add_delivery_arguments(p: argparse.ArgumentParser) -> None:
                    help="of the slower deliveries, the share drawn out vowels first (augment.drawn_out)")
     p.add_argument("--vowel-rates", type=rates, default=DELIVERY.vowel_rates,
                    help=f"their vowels' rates, LOW,HIGH (default {DELIVERY.vowel_rates[0]:g},{DELIVERY.vowel_rates[1]:g})")
+    p.add_argument("--pitch", type=semitones, default=DELIVERY.pitch,
+                   help=f"semitones of pitched deliveries, LOW,HIGH (default {DELIVERY.pitch[0]:g},{DELIVERY.pitch[1]:g}; "
+                        "write --pitch=-3,10: a value that starts with - needs the =)")
 
 
 def delivery_of(args) -> Delivery:
     return Delivery(slow=tuple(args.slow_rates), fast=DELIVERY.fast, vowel_share=args.vowel_share,
-                    vowel_rates=tuple(args.vowel_rates))
+                    vowel_rates=tuple(args.vowel_rates), pitch=tuple(args.pitch))
 
 
 def main(argv=None) -> int:

@@ -1,5 +1,6 @@
 """The spotter's recipe: labels where the course's rule puts them, the real split the proxy's,
 masks, the AUC, and a tiny run of the whole of train()."""
+import argparse
 import json
 from pathlib import Path
 
@@ -175,6 +176,27 @@ def test_slower_deliveries_follow_the_delivery_asked_for():
     for k in range(5):  # the default delivery is the recipe's, draw for draw
         np.testing.assert_array_equal(recipe.augment_word(word, np.random.default_rng(k)),
                                       recipe.augment_word(word, np.random.default_rng(k), recipe.Delivery()))
+
+
+def test_pitched_deliveries_follow_the_pitch_asked_for():
+    t = np.arange(RATE // 2) / RATE
+    word = (0.3 * np.sin(2 * np.pi * 220 * t)).astype(np.float32)
+    up = recipe.Delivery(slow=(1.0, 1.0), fast=(1.0, 1.0), pitch=(12.0, 12.0))
+
+    def peak_hz(x):
+        return float(np.argmax(np.abs(np.fft.rfft(x))) * RATE / len(x))
+
+    ratios = [peak_hz(recipe.augment_word(word, np.random.default_rng(k), up)) / 220 for k in range(16)]
+    # pitched an octave up or not (the vocal tract's 0.85-1.2 warp moves a pure tone too)
+    assert any(r < 1.25 for r in ratios) and any(r > 1.65 for r in ratios)
+    assert all(r < 1.25 or 1.65 < r < 2.5 for r in ratios)
+    assert recipe.delivery_text(None) == "tempo 0.6–1.3, pitch −3…+7 semitones"  # the card's words
+    assert recipe.delivery_text(dict(pitch=[-3, 10], slow=[0.45, 1.0])) == "tempo 0.45–1.3, pitch −3…+10 semitones"
+    parser = argparse.ArgumentParser()
+    recipe.add_delivery_arguments(parser)
+    assert recipe.delivery_of(parser.parse_args(["--pitch=-3,10"])).pitch == (-3.0, 10.0)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--pitch=5,1"])
 
 
 def test_an_ensemble_folder_is_made_from_trained_folders_and_names_them(tmp_path):
