@@ -474,13 +474,7 @@ def delivered(clip: np.ndarray, stretch: float = 1.0, semitones: float = 0.0, vo
     alone slowed, as augment.drawn_out does) or higher, at the words' level."""
     from core.trigger.voicebank import augment
 
-    x = np.asarray(clip, np.float32)
-    if vowel_rate:
-        x = augment.drawn_out(x, vowel_rate, np.random.default_rng([JUDGE_SEED, len(x)]))
-    if stretch != 1.0:
-        x = augment.time_stretch(x, 1.0 / stretch)
-    if semitones:
-        x = augment.change_pitch(x, semitones)
+    x = augment.delivered(clip, stretch, semitones, vowel_rate, np.random.default_rng([JUDGE_SEED, len(clip)]))
     return trigger_bank.at_dbfs(x, trigger_bank.CLIP_DBFS)
 
 

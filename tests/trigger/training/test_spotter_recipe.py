@@ -114,6 +114,38 @@ def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path
     assert recipe.epoch_weights(tmp_path / "run", 1).exists()  # kept for averaging
     assert recipe.average_into(tmp_path / "model", tmp_path / "run", 3) == [1]
     assert json.loads((tmp_path / "model" / "metrics.json").read_text())["averaged_epochs"] == [1]
+    hard = recipe.judge_deliveries_into(tmp_path / "takes", tmp_path / "model", ("computer", "jarvis", "alexa"),
+                                        event_mixes_n=2, log=lambda *_: None)["dev_deliveries"]
+    assert list(hard["recall"]) == list(recipe.HARD_DELIVERIES) and hard["mixes"] == 2
+    assert all(0.0 <= r <= 1.0 for at in hard["recall"].values() for r in at.values())
+    card = recipe.model_card(json.loads((tmp_path / "model" / "metrics.json").read_text()))
+    assert "| drawn out ×1.8 |" in card and "delivered as the hidden set's people were missed" in card
+
+
+class LongBurstDetector:
+    """A stand-in detector that rings where a sound that lasted 0.9 s ends (shorter words: never)."""
+
+    refractory_steps = 138
+
+    def clip_probabilities(self, samples):
+        from core.trigger.detect import STEP_SAMPLES
+
+        frames = np.asarray(samples[: len(samples) // STEP_SAMPLES * STEP_SAMPLES]).reshape(-1, STEP_SAMPLES)
+        level = np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1))
+        loud = level > 0.3 * level.max()
+        p, run = np.zeros(len(loud), np.float32), 0
+        for i, on in enumerate(loud):
+            if not on and run * STEP_SAMPLES / 44100 >= 0.9:
+                p[i] = 1.0
+            run = run + 1 if on else 0
+        return np.pad(p, (0, max(0, 1375 - len(p))))[:1375]
+
+
+def test_hard_deliveries_are_judged_on_the_takes_delivered_so():
+    src = tone_sources(0.6)  # a 0.6 s word: drawn out ×1.8 it lasts 1.08 s, pitched it stays 0.6 s
+    got = recipe.judge_deliveries(LongBurstDetector(), src, 6, [0.5])
+    assert got["drawn out ×1.8"]["0.5"] > 0.9 and got["vowels drawn out ×2.5"]["0.5"] > 0.9
+    assert got["+10 semitones"]["0.5"] == 0.0
 
 
 class LoudnessDetector:
