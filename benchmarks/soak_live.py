@@ -3,6 +3,8 @@
     .venv/bin/python benchmarks/soak_live.py                 # 10 min of audio, as fast as it can go
     .venv/bin/python benchmarks/soak_live.py --speed 1       # paced like a real microphone (10 min)
     .venv/bin/python benchmarks/soak_live.py --stub          # a cheap stand-in for the model
+    .venv/bin/python benchmarks/soak_live.py --model models/spotter --minutes 1   # the spotter
+    .venv/bin/python benchmarks/soak_live.py --model models/spotter --full-window # … on all 10 s each hop
 
 Frames go through exactly what the browser's frames go through (LiveSession.push_frame with
 av.AudioFrames as aiortc hands them over: 48 kHz, 960 samples, s16 interleaved stereo), then
@@ -89,6 +91,9 @@ def main():
     parser.add_argument("--minutes", type=float, default=10.0)
     parser.add_argument("--speed", type=float, default=0.0, help="× real time; 0: as fast as it can go")
     parser.add_argument("--stub", action="store_true", help="a loudness stand-in instead of the trained model")
+    parser.add_argument("--model", help="a model folder (models/spotter, models/trigger); default: the course's")
+    parser.add_argument("--full-window", action="store_true",
+                        help="give the model all 10 s every hop even if it needs less (the spotter)")
     args = parser.parse_args()
 
     from core.trigger.voicebank.bank import load_bundled_bank, split_bank
@@ -97,10 +102,18 @@ def main():
         detector, model = Stub(), "stand-in (loudness)"
     else:
         from core.trigger.detect import TriggerDetector
+        from core.trigger.spotter import load_detector
 
-        detector = TriggerDetector.load()
+        detector = load_detector(args.model) if args.model else TriggerDetector.load()
         detector.clip_probabilities(np.zeros(441000, dtype=np.float32))
-        model = "trained model"
+        model = f"trained model ({args.model or 'the course'})"
+        if args.full_window:
+            detector.context_seconds = None
+        if getattr(detector, "context_seconds", None) is not None:  # the short path's graph, too
+            detector.probabilities(np.zeros(3 * SAMPLE_RATE, dtype=np.float32), from_step=300)
+            model += f", the newest {detector.context_seconds:.2f}+ s of each window"
+        else:
+            model += ", all 10 s of each window"
     bank = split_bank(load_bundled_bank())[1]  # held-out voices
     session = LiveSession(detector)
     threads_before = set(live_threads())
@@ -158,7 +171,8 @@ def main():
     print(f"samples: in {s['samples_in']} at 48 kHz, out {s['samples_out']} at 44.1 kHz "
           f"(expected {s['samples_in'] * SAMPLE_RATE / RATE:.0f})")
     print(f"model: {s['model_runs']} runs, {s['model_seconds'] / max(1, s['model_runs']) * 1000:.0f} ms mean, "
-          f"{s['max_model_seconds'] * 1000:.0f} ms max; steps decided {s['steps_decided']}, never decided "
+          f"{s['max_model_seconds'] * 1000:.0f} ms max, {s['model_audio_seconds'] / max(1, s['model_runs']):.2f} s "
+          f"of audio per run; steps decided {s['steps_decided']}, never decided "
           f"{s['steps_skipped']}")
     print(f"detections: {len(heard)} for {len(placed)} spoken 'activate' ({hits} heard, {false} elsewhere)")
     print(f"RSS: start {rss['start']:.0f} MB (after 1 min of audio), end {rss['end']:.0f} MB, "

@@ -110,6 +110,8 @@ class Detection:
 class TriggerDetector:
     """A trained model with the course's preprocessing; thread-safe for reading."""
 
+    context_seconds = None  # the live stream gives the GRU the whole 10 s (core.trigger.stream)
+
     def __init__(self, model, config: dict | None = None):
         self.model = model
         self.config = config or {}

@@ -53,7 +53,11 @@ REFRACTORY_STEPS = 138
 CONFIRM_WINDOWS = 3
 DROPOUT = 0.25
 FILTERS = (32, 48, 64, 80)
-BATCH = 128  # windows per model call
+BATCH = 128  # windows per model call (fewer are padded to the next power of two, at least 8)
+# The live stream's shortcut (core.trigger.stream): a step's answer needs only the audio of its
+# window and the CONFIRM_WINDOWS - 1 before it; this much more is kept in front, so the band-limited
+# resampler's edge (the slice's first samples) is far from every window that is run.
+CONTEXT_MARGIN_S = 0.5
 
 
 @keras.saving.register_keras_serializable(package="attention_lab")
@@ -199,6 +203,16 @@ class SpotterDetector(TriggerDetector):
         self.refractory_steps = int(self.config.get("refractory_steps", REFRACTORY_STEPS))
         self.hop = int(self.config.get("window_hop_frames", WINDOW_HOP_FRAMES))
         self.confirm_windows = int(self.config.get("confirm_windows", CONFIRM_WINDOWS))
+        # For the live stream (core.trigger.stream): the steps not yet decided need only this much
+        # audio before the first of them (one window, the confirm windows before it, a margin), so it
+        # passes that slice of its 10 s to probabilities(slice, from_step) instead of the whole clip.
+        # None (e.g. set on an instance) makes the stream give the whole 10 s, as for the course's model.
+        hop_seconds = self.hop * logmel.HOP / logmel.RATE
+        self.context_seconds = WINDOW_SAMPLES / logmel.RATE + self.confirm_windows * hop_seconds + CONTEXT_MARGIN_S
+        # Samples (44.1 kHz) between window ends: a slice that starts a multiple of this (and of the
+        # course's step) after the 10 s window's start has its windows where the 10 s window has them.
+        hop_samples = self.hop * logmel.HOP * SAMPLE_RATE / logmel.RATE
+        self.window_hop_samples = int(hop_samples) if float(hop_samples).is_integer() else None
 
     @classmethod
     def load(cls, directory=None):
@@ -216,18 +230,32 @@ class SpotterDetector(TriggerDetector):
         out = []
         for first in range(0, len(batch), BATCH):
             chunk = batch[first:first + BATCH]
-            padded = np.zeros((BATCH, *chunk.shape[1:]), np.float32)  # one shape: one compiled graph
+            size = min(BATCH, max(8, 1 << (len(chunk) - 1).bit_length()))  # a few shapes, few graphs
+            padded = np.zeros((size, *chunk.shape[1:]), np.float32)
             padded[:len(chunk)] = chunk
             out.append(np.asarray(self._predict(padded)).reshape(-1)[:len(chunk)])
         return np.concatenate(out)
 
-    def probabilities(self, samples: np.ndarray) -> np.ndarray:
-        """Any length at 44.1 kHz → one probability per course output step (320 samples)."""
+    def probabilities(self, samples: np.ndarray, from_step: int = 0) -> np.ndarray:
+        """Any length at 44.1 kHz → one probability per course output step (320 samples).
+
+        from_step: only the steps from this one on are wanted (the live stream's new ones): only
+        their windows and the confirm windows before them are run, and the steps before hold 0."""
         samples = np.asarray(samples, dtype=np.float32)
         n_out = max(1, output_steps(len(samples)))
-        batch, ends = windows(frames_for(samples), self.hop)
-        answers = confirmed(self.window_probabilities(batch), self.confirm_windows)
-        return on_course_grid(answers, window_end_seconds(ends), n_out)
+        frames = frames_for(samples)
+        n_windows = max(0, (len(frames) - WINDOW_FRAMES) // self.hop + 1)
+        end_seconds = window_end_seconds(np.arange(n_windows) * self.hop + WINDOW_FRAMES - 1)
+        first = 0
+        if from_step > 0:  # the window from_step holds, and the confirm_windows - 1 before it
+            k = int(np.searchsorted(end_seconds, (from_step + 1) * STEP_SECONDS + 1e-9, side="right")) - 1
+            first = min(n_windows, max(0, k - (self.confirm_windows - 1)))
+        batch, _ = windows(frames[first * self.hop:], self.hop)  # windows first, first + 1, …
+        answers = np.zeros(n_windows, np.float32)
+        answers[first:] = confirmed(self.window_probabilities(batch), self.confirm_windows)[:n_windows - first]
+        out = on_course_grid(answers, end_seconds, n_out)
+        out[:from_step] = 0.0
+        return out
 
     def clip_probabilities(self, samples: np.ndarray) -> np.ndarray:
         """The course's view: 10 s (padded or trimmed) → Ty = 1375 probabilities."""

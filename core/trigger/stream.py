@@ -6,10 +6,21 @@ The path, frame by frame:
       → worker thread: downmix to mono → StreamResampler (48 kHz → 44.1 kHz, state kept
         between frames) → RollingBuffer (the last 10 s)
       → every `hop_seconds` of new audio (or as soon as the previous run is done when the
-        model is slower than that): the model on the newest 10 s window
+        model is slower than that): the model on the newest 10 s window (its start on a step
+        boundary). The course's model (a GRU) gets all of it: clip_probabilities, 1375 steps.
+        A detector that says how much past a step needs (`context_seconds`: the spotter's
+        2 s window, its confirm windows and a margin, ≈ 2.8 s) gets only the end of that
+        window, from at least that much before the first step not yet decided, through
+        probabilities(slice, from_step), which runs only the windows the new steps hold
+        (≈ 5 of the spotter's, not 100). The slice starts a whole number of lcm(step, the
+        detector's window hop) samples (3.2 s for the spotter) after the 10 s window, so its
+        windows fall where the 10 s window's would and the new steps get the 10 s window's
+        answers (to float noise); it is 3-6.3 s long at a 0.25 s hop (silence in front while
+        the stream is younger than that), the whole 10 s only when the worker lags.
       → ChimeRule: each output step is decided once, by the first window that holds it
-        (the one in which it is newest, with ≈ 10 s of past), and the course's 75-step rule
-        runs across windows, so one word rings once.
+        (the one in which it is newest, with ≈ 10 s of past, or the slice's context), and
+        the detector's refractory rule (the course's 75 steps) runs across windows, so one
+        word rings once.
 
 Nothing is dropped without being counted: every frame is queued (the queue has no bound;
 the worker drains it before each model run), frames_in / frames_processed / frames_dropped /
@@ -27,7 +38,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from math import gcd
+from math import ceil, gcd, lcm
 
 import numpy as np
 
@@ -290,7 +301,8 @@ class LiveSession:
         self.error: str | None = None
         self.stats = {"frames_in": 0, "frames_processed": 0, "frames_dropped": 0, "frames_rejected": 0,
                       "samples_in": 0, "samples_out": 0, "model_runs": 0, "model_seconds": 0.0,
-                      "max_model_seconds": 0.0, "max_lag": 0.0, "last_lag": 0.0, "steps_decided": 0,
+                      "max_model_seconds": 0.0, "model_audio_seconds": 0.0, "last_window_seconds": 0.0,
+                      "max_lag": 0.0, "last_lag": 0.0, "steps_decided": 0,
                       "steps_skipped": 0, "format": "", "format_changes": 0, "stopped_because": "",
                       "first_frame_time": None}
 
@@ -449,22 +461,42 @@ class LiveSession:
         i = bisect.bisect_right(ends, sample)
         return self._arrivals[i][1] if i < len(self._arrivals) else None
 
+    def _slice_start(self, window_start: int) -> int:
+        """Where the audio given to the model begins: the 10 s window's start, or, for a detector
+        with context_seconds, the latest point that many seconds before the first undecided step
+        that lies a whole number of lcm(step, the detector's window hop) samples into the window."""
+        context = getattr(self.detector, "context_seconds", None)
+        if context is None:
+            return window_start
+        align = lcm(STEP_SAMPLES, int(getattr(self.detector, "window_hop_samples", None) or STEP_SAMPLES))
+        wanted = self._rule.next_step * STEP_SAMPLES - ceil(context * SAMPLE_RATE)
+        return window_start + max(0, (wanted - window_start) // align * align)
+
     def _evaluate(self) -> None:
-        """The model on the newest full 10 s window (its start on a step boundary)."""
+        """The model on the newest full 10 s window (its start on a step boundary), or on the end
+        of it that the undecided steps need (a detector with context_seconds)."""
         buffer = self._buffer
-        start = (buffer.total - CLIP_SAMPLES) // STEP_SAMPLES * STEP_SAMPLES
-        stop = start + CLIP_SAMPLES
+        window_start = (buffer.total - CLIP_SAMPLES) // STEP_SAMPLES * STEP_SAMPLES
+        stop = window_start + CLIP_SAMPLES
+        start = self._slice_start(window_start)  # on a step boundary, within the 10 s window
+        first_step = start // STEP_SAMPLES
         oldest_new = self._arrival_of(self._evaluated)
         t0 = self.clock()
-        probabilities = np.asarray(self.detector.clip_probabilities(buffer.window(start, stop))).reshape(-1)
+        samples = buffer.window(start, stop)
+        if getattr(self.detector, "context_seconds", None) is None:  # the course's model: all 10 s
+            probabilities = self.detector.clip_probabilities(samples)
+        else:
+            probabilities = self.detector.probabilities(samples, from_step=max(0, self._rule.next_step - first_step))
         t1 = self.clock()
+        # the steps the 10 s window decides (1375 from its start), those of them in the slice
+        probabilities = np.asarray(probabilities).reshape(-1)[:Ty - (start - window_start) // STEP_SAMPLES]
         threshold = self.threshold
-        events, new, first = self._rule.feed(probabilities[:Ty], start // STEP_SAMPLES, threshold)
+        events, new, first = self._rule.feed(probabilities, first_step, threshold)
         found = []
         for step in events:
             arrived = self._arrival_of(min((step + 1) * STEP_SAMPLES, buffer.total - 1))
             found.append(LiveDetection(0, step, round((step + 1) * STEP_SECONDS, 3),
-                                       float(probabilities[step - start // STEP_SAMPLES]), time.time(),
+                                       float(probabilities[step - first_step]), time.time(),
                                        (t1 - arrived) if arrived is not None else 0.0))
         lag = (t1 - oldest_new) if oldest_new is not None else 0.0
         with self._lock:
@@ -483,12 +515,14 @@ class LiveSession:
             s["model_runs"] += 1
             s["model_seconds"] += t1 - t0
             s["max_model_seconds"] = max(s["max_model_seconds"], t1 - t0)
+            s["model_audio_seconds"] += len(samples) / SAMPLE_RATE
+            s["last_window_seconds"] = len(samples) / SAMPLE_RATE
             s["last_lag"] = lag
             s["max_lag"] = max(s["max_lag"], lag)
             s["steps_decided"] = self._decided
             s["steps_skipped"] = self._rule.steps_skipped
-        # arrivals older than the window can go
-        while self._arrivals and self._arrivals[0][0] <= start:
+        # arrivals older than the 10 s window can go
+        while self._arrivals and self._arrivals[0][0] <= window_start:
             self._arrivals.popleft()
 
     # -- what the page reads ----------------------------------------------------------------

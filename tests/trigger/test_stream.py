@@ -328,3 +328,123 @@ def test_frames_after_stop_are_counted_and_start_no_new_run_until_start():
     session.push_frame(frame)
     assert session.wait_idle(10) and session.snapshot().stats["frames_processed"] == 1
     assert session.stop()
+
+
+# --- the spotter: only the audio the new steps need -------------------------------------------
+
+def counting_spotter(model, config):
+    """The real spotter, noting the audio and the windows each model run gets (a subclass that
+    only counts; keras is imported here, not when the stream's other tests load)."""
+    from core.trigger import spotter
+
+    class CountingSpotter(spotter.SpotterDetector):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.lengths, self.windows_run = [], []
+
+        def probabilities(self, samples, from_step=0):
+            self.lengths.append(len(samples))
+            return super().probabilities(samples, from_step)
+
+        def window_probabilities(self, batch):
+            self.windows_run.append(len(batch))
+            return super().window_probabilities(batch)
+
+    return CountingSpotter(model, config)
+
+
+@pytest.fixture(scope="module")
+def small_spotter_model():
+    """An untrained small spotter (fixed seed): the code path, not the answers."""
+    import keras
+
+    from core.trigger import spotter
+
+    keras.utils.set_random_seed(0)
+    return spotter.build_model(filters=(8, 8, 8, 8))
+
+
+def stream_paced(detector, x, threshold=None, frame=2400):
+    """Push 50 ms frames one at a time and wait for the worker after each, so the model runs at
+    the same points of the audio (every 0.25 s) in every run; → (the last snapshot, every
+    decided step's probability from the stream's start)."""
+    session = LiveSession(detector, threshold=threshold)
+    curve = np.full(int(len(x) * SAMPLE_RATE / WEBRTC_RATE) // STEP_SAMPLES + 1, np.nan, np.float32)
+    try:
+        for f in stereo_frames(x, frame):
+            session.push_frame(f)
+            assert session.wait_idle(60)
+            snap = session.snapshot()
+            curve[snap.first_step:snap.first_step + len(snap.probabilities)] = snap.probabilities
+    finally:
+        assert session.stop()
+    decided = snap.first_step + len(snap.probabilities)
+    assert decided == snap.stats["steps_decided"] and not np.isnan(curve[:decided]).any()
+    return snap, curve[:decided]
+
+
+def test_the_spotter_is_given_a_few_seconds_and_runs_a_few_windows_not_the_whole_10_s(small_spotter_model):
+    x = signal_with_words(12, [3.0, 8.0])
+    short = counting_spotter(small_spotter_model, {"threshold": 0.5})
+    snap, _ = stream_paced(short, x)
+    s = snap.stats
+    assert s["model_runs"] == len(short.lengths) >= 40 and s["steps_skipped"] == 0
+    seconds = np.array(short.lengths) / SAMPLE_RATE
+    assert seconds.min() >= short.context_seconds and seconds.max() < 6.5  # 3.6 s here, not 10
+    assert s["model_audio_seconds"] == pytest.approx(seconds.sum()) and s["last_window_seconds"] == seconds[-1]
+    assert max(short.windows_run) <= 8  # 0.25 s of new steps: 3 windows and the 2 before them, not 100
+
+    full = counting_spotter(small_spotter_model, {"threshold": 0.5})
+    full.context_seconds = None  # the old path: the whole 10 s, as the course's model gets it
+    snap, _ = stream_paced(full, x[:WEBRTC_RATE])
+    assert set(full.lengths) == {441000} and set(full.windows_run) == {100}
+    assert snap.stats["last_window_seconds"] == pytest.approx(10.0)
+
+
+def test_the_spotter_decides_each_step_as_the_10_s_window_would(small_spotter_model, monkeypatch):
+    """Without the front end's dither (seeded by the audio's length, so a 3.6 s slice and a 10 s
+    window get different −90 dBFS noise) the answers are the 10 s window's to float rounding:
+    the slice's windows fall exactly where the 10 s window's do."""
+    from core.trigger import logmel, spotter
+    from core.trigger.audio import resample
+
+    monkeypatch.setattr(logmel, "_DITHER", 0.0)
+    x = signal_with_words(20, [1.5, 4.0, 7.2, 11.0, 14.3, 17.6], word_seconds=0.4)
+    detector = spotter.SpotterDetector(small_spotter_model, {"threshold": 0.5})
+    threshold = float(np.percentile(detector.probabilities(resample(x, WEBRTC_RATE, SAMPLE_RATE)), 97))
+    short, short_curve = stream_paced(detector, x, threshold)
+    detector.context_seconds = None  # the old path, on the same detector
+    full, full_curve = stream_paced(detector, x, threshold)
+    assert short.stats["model_audio_seconds"] < 0.45 * full.stats["model_audio_seconds"]
+    assert len(short_curve) == len(full_curve) > 2700
+    assert np.abs(short_curve - full_curve).max() < 1e-5
+    assert [d.step for d in short.detections] == [d.step for d in full.detections] and len(full.detections) >= 3
+    for d, e in zip(short.detections, full.detections):
+        assert d.probability == pytest.approx(e.probability, abs=1e-5)
+        assert d.probability == short_curve[d.step] and d.probability > threshold  # looked up in the slice
+
+
+@pytest.mark.slow
+def test_the_shipped_spotter_hears_the_same_words_from_the_slices_as_from_the_10_s_windows():
+    """The real thing, dither and all: the held-out voices ring at the same steps either way, and
+    the curves differ only by the dither's noise (measured: median 7e-7, 99th percentile 3e-4)."""
+    from core.trigger import spotter
+    from core.trigger.audio import resample
+    from core.trigger.voicebank.bank import load_bundled_bank, split_bank
+
+    dev = split_bank(load_bundled_bank())[1]
+    rng = np.random.default_rng(0)
+    x = (0.003 * rng.standard_normal(20 * SAMPLE_RATE)).astype(np.float32)
+    for word, end in zip(dev.activates, [4.0, 9.5, 15.0]):
+        stop = int(end * SAMPLE_RATE)
+        x[stop - len(word):stop] += word
+    other = dev.negatives[0]
+    x[6 * SAMPLE_RATE:6 * SAMPLE_RATE + len(other)] += other
+    detector = spotter.SpotterDetector.load()
+    short, short_curve = stream_paced(detector, resample(x, SAMPLE_RATE, WEBRTC_RATE))
+    detector.context_seconds = None
+    full, full_curve = stream_paced(detector, resample(x, SAMPLE_RATE, WEBRTC_RATE))
+    diff = np.abs(short_curve - full_curve)
+    assert np.median(diff) < 1e-5 and np.mean(diff < 1e-3) > 0.98 and diff.max() < 0.02
+    assert [d.step for d in short.detections] == [d.step for d in full.detections]
+    assert len(full.detections) == min(3, len(dev.activates))
