@@ -27,8 +27,9 @@ NO_MICROPHONE = ("No microphone: the browser gave none, or permission was refuse
 st.title("🎙️ Trigger word: live")
 st.markdown(
     "Press **START**, allow the microphone and say “activate”. Your browser streams the microphone to "
-    "this server (WebRTC); every quarter of a second the model reads the **last 10 s** and the curve "
-    "below moves on. When the probability rises above the threshold the page flashes and a chime rings, "
+    "this server (WebRTC); every quarter of a second the model reads what is new (the course's model "
+    "the **last 10 s**; the spotter only the last ~3.6 s, all that its newest answers need) and the "
+    "curve below moves on. When the probability rises above the threshold the page flashes and a chime rings, "
     "then not again for a moment (75 steps, 0.55 s, as in the course; the spotter waits 1 s), so one "
     "word rings once."
 )
