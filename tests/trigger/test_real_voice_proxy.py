@@ -188,10 +188,15 @@ def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(t
     assert "drawn out ×1.8" in (word_dir / "report.md").read_text()
     ring = report["judge"]["at"]["fixed 0.5"]["ringers"]  # (the tiny model rings on something at 0.5)
     assert ring["recorded"] and ring["false_alarms"] == report["judge"]["at"]["fixed 0.5"]["false_alarms"]
-    assert sum(t["false_alarms"] for t in ring["top"]) + ring["from_background"] <= ring["false_alarms"]
+    assert sum(t["false_alarms"] for t in ring["top"]) <= ring["false_alarms"]
+    # each distinct source counted once: never more sources than false alarms, so never less recall
+    at = report["judge"]["at"]
+    assert all(r["false_alarm_sources"] <= r["false_alarms"] for r in report["judge"]["curve"])
+    assert at["distinct"]["recall"] >= at["chosen"]["recall"] and "distinct false-alarm source" in \
+        (word_dir / "report.md").read_text()
 
 
-def test_false_alarms_are_traced_to_the_recording_that_ended_just_before():
+def test_false_alarms_are_traced_to_the_recording_or_background_spot_that_rang():
     steps = 1375  # 10 s of output steps; a detection at step i is at (i + 1) * STEP_SECONDS
     step = proxy.evaluate.STEP_SECONDS
 
@@ -201,14 +206,19 @@ def test_false_alarms_are_traced_to_the_recording_that_ended_just_before():
             p[int(round(t / step)) - 1] = 1.0
         return p
 
-    mixes = [proxy.Mix([], 20.0, "fan", -1, [[3, 1000, 1800], [5, 4000, 4600]]),  # 3 rings; 5 does not
-             proxy.Mix([], 20.0, "fan", -1, [[3, 6000, 6900]]),  # 3 rings again
-             proxy.Mix([], 20.0, "fan", -1, [[5, 2000, 2500]])]  # a false alarm away from any word
-    probabilities = [fires_at(2.2), fires_at(7.5), fires_at(8.0)]
+    mixes = [proxy.Mix([], 20.0, "fan", -1, [[3, 1000, 1800], [5, 4000, 4600]], 0),  # 3 rings; 5 does not
+             proxy.Mix([], 20.0, "fan", -1, [[3, 6000, 6900]], 0),  # 3 rings again
+             proxy.Mix([], 20.0, "babble", -1, [[5, 2000, 2500]], 1),  # babble #1 rings at 8.2 s...
+             proxy.Mix([], 20.0, "babble", -1, [[4, 1000, 1500]], 1)]  # ...and again in another mix
+    probabilities = [fires_at(2.2), fires_at(7.5), fires_at(8.2), fires_at(8.6)]
+    assert proxy.false_alarm_sources(probabilities[0], mixes[0], 0.5) == [("recording", 3)]
+    assert proxy.false_alarm_sources(probabilities[2], mixes[2], 0.5) == [("background", 1, 8)]
     r = proxy.ringers(probabilities, mixes, 0.5, [f"w/{k}.flac" for k in range(6)])
-    assert r["recorded"] and r["false_alarms"] == 3 and r["recordings"] == 1 and r["from_background"] == 1
-    assert r["top"] == [dict(recording="w/3.flac", false_alarms=2, heard=2)]
-    assert proxy.ringers(probabilities, [proxy.Mix([], 20.0, "fan", -1)] * 3, 0.5, []) == dict(recorded=False)
+    assert r["recorded"] and r["false_alarms"] == 4 and r["from_background"] == 2
+    assert r["recordings"] == 1 and r["background_spots"] == 1 and r["sources"] == 2
+    assert r["top"] == [dict(recording="w/3.flac", false_alarms=2, heard=2),
+                        dict(recording="babble #1 at 8–9 s", false_alarms=2, heard=2)]
+    assert proxy.ringers(probabilities, [proxy.Mix([], 20.0, "fan", -1)] * 4, 0.5, []) == dict(recorded=False)
 
 
 def test_a_delivered_recording_is_drawn_out_or_higher_at_the_words_level():
