@@ -40,8 +40,8 @@ st.info("The **spotter** (the default) was built to hear people: neural and clas
         "model learned from classic synthesized voices only and heard about a third of real people's "
         "“activate” at its default threshold (120 real recordings). Taught “computer” the same ways, the "
         "spotter's recipe heard 87% of 411 real people (51–82% of 384 saying “jarvis”, by training seed), "
-        "the course's 49% (within 1 false alarm an hour). Drawn-out words are heard least: say it at an "
-        "ordinary pace. "
+        "the course's 49% (within 1 false alarm an hour). Drawn-out words are heard least, though the "
+        "shipped spotter learned slower and higher deliveries for them: an ordinary pace is safest. "
         "The 🔔 detect page has the figures.")
 
 

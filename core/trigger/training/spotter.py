@@ -736,7 +736,9 @@ def proxy_rows(report_paths) -> list[str]:
         rows.append(f"| {r['word']} | {proxy_recipe(r)} | {at['chosen']['threshold']:g} | **{pct(at['chosen']['recall'])}** "
                     f"({at['chosen']['hits']}/{at['chosen']['activates']}) | {pct(at['chosen']['synthetic_recall'])} | "
                     f"{at['chosen']['false_alarms_per_hour']:.2f} | {pct(at['fixed 0.5']['recall'])} | "
-                    f"{pct(at['fixed 0.9']['recall'])} |")
+                    f"{pct(at['fixed 0.9']['recall'])} | "
+                    + (f"{pct(at['distinct']['recall'])} @{at['distinct']['threshold']:g}" if "distinct" in at else "–")
+                    + " |")
     return rows
 
 
@@ -749,17 +751,17 @@ def delivery_text(delivery: dict | None) -> str:
     return text + f", pitch {d.pitch[0]:+g}…{d.pitch[1]:+g} semitones".replace("-", "−")
 
 
-def delivery_rows(report_paths) -> list[str]:
+def delivery_rows(report_paths, at: str = "chosen") -> list[str]:
     """Markdown rows of the proxy's --deliveries figures (reports that have them), at each
-    report's chosen threshold."""
+    report's named threshold at ("chosen", "fixed 0.9", "distinct")."""
     rows = []
     for path in report_paths:
         r = json.loads(Path(path).read_text())
         d = r["judge"].get("deliveries")
         if not d:
             continue
-        cells = [pct(d[k]["chosen"]) if k in d else "–" for k in ("drawn out", "vowels drawn out", "high", "higher", "at 5 dB")]
-        rows.append(f"| {r['word']} | {proxy_recipe(r)} | {pct(r['judge']['at']['chosen']['recall'])} | "
+        cells = [pct(d[k].get(at)) if k in d else "–" for k in ("drawn out", "vowels drawn out", "high", "higher", "at 5 dB")]
+        rows.append(f"| {r['word']} | {proxy_recipe(r)} | {pct(r['judge']['at'][at]['recall'])} | "
                     + " | ".join(cells) + " |")
     return rows
 
@@ -831,6 +833,17 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   f"take once so, no other change, {hard['mixes']} 10 s mixes each at 5–30 dB unless named):", "",
                   "| delivery | " + " | ".join(f"recall at {t}" for t in at) + " |", "|---|" + "---|" * len(at)]
         lines += [f"| {name} | " + " | ".join(pct(r[t]) for t in at) + " |" for name, r in hard["recall"].items()]
+    before = metrics.get("previous")  # the model this one replaced, judged on the same takes
+    if before and hard:
+        names = list(hard["recall"])
+        lines += ["", f"Against the model it replaced ({before['label']}), judged on the same held-out takes and "
+                  "real speech, each at its own threshold:", "",
+                  "| model | threshold | recall (held-out voices) | false alarms / h: real speech | "
+                  + " | ".join(names) + " |", "|---|---|---|---|" + "---|" * len(names)]
+        for label, m in ((before["label"], before), ("this model", dict(chosen=chosen, dev_deliveries=hard))):
+            t = f"{m['chosen']['threshold']:g}"
+            lines.append(f"| {label} | {t} | {pct(m['chosen']['recall'])} | {m['chosen']['false_alarms_per_hour']:.2f} | "
+                         + " | ".join(pct(m["dev_deliveries"]["recall"].get(n, {}).get(t)) for n in names) + " |")
     rows = proxy_rows(proxy_reports)
     if rows:
         lines += ["", "## Does the recipe hear people? The real-voice proxy", "",
@@ -839,33 +852,46 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "synthetic backgrounds and real room tone, with false alarms on 2 h of held-out real other words. "
                   "Recall at the best threshold within 1 false alarm an hour:", "",
                   "| word | recipe | threshold | recall: real people | recall: synthesized | FA/h | real at 0.5 | "
-                  "real at 0.9 |", "|---|---|---|---|---|---|---|---|",
+                  "real at 0.9 | within 1 distinct source/h |", "|---|---|---|---|---|---|---|---|---|",
                   "| computer | course's model, transferred (395 steps; measured in an earlier session) | 0.25 | "
-                  "49.0% (604/1233) | 84.6% | 1.0 | 41.0% | – |"] + rows + [
+                  "49.0% (604/1233) | 84.6% | 1.0 | 41.0% | – | – |"] + rows + [
                   "", "The spotter's recipe hears people far better than the course's (4–6 points below held-out "
-                  "synthesized voices at 0.9 in its first runs, where the course's recipe was 35–50 below); what "
-                  "limits it within 1 false alarm an hour is confident false alarms on real people's other words. "
-                  "Firing only on 3 windows in a row silences many of them.", "",
-                  "**The seed matters more than any change measured so far.** The same recipe, takes and judged "
-                  "audio gave \"jarvis\" 82.1% (seed 0, an earlier session) and 51.2% (seed 1) within 1 false "
-                  "alarm an hour, 85.1% and 73.4% at 0.9. Keeping the mean of the last four epochs' weights "
-                  "(`--average-last 4`) took seed 1 from 51.2% to 62.1% (80.6% at 0.9; seed 2 with it: 65.2%), but "
-                  "\"computer\" the other way, from 85.2% to 82.1% (with 1.0 false alarm an hour at 0.9 instead "
-                  "of 10.5): not a sure gain. "
-                  "Averaging the answers of two seeds (an ensemble, twice the work) did not help (63.4%): at 0.9 "
-                  "every model and both ensembles ring 8–9 times an hour on the same real words, so those false "
-                  "alarms come from the recipe, not from chance. Drawn-out words are its weak spot (the second "
-                  "table): slower deliveries in training (rates 0.45–1) lift them by 25–30 points but cost the "
-                  "recordings as made 13; drawing out the vowels in training lifts them less. One run per change. "
-                  "The shipped model's recipe is unchanged by these; the goal, 90% of real people within 1 false "
-                  "alarm an hour, is not reached."]
-    rows = delivery_rows(proxy_reports)
-    if rows:
-        lines += ["", "The same real recordings delivered as the hidden set's people missed most (`--deliveries`: "
-                  "each recording once more, processed, at 20 dB; the last at 5 dB), recall at each row's chosen "
-                  "threshold:", "",
-                  "| word | recipe | as recorded (30/20/10 dB) | drawn out ×1.8 | vowels drawn out ×2.5 | "
-                  "+6 semitones | +10 semitones | at 5 dB |", "|---|---|---|---|---|---|---|---|"] + rows
+                  "synthesized voices at 0.9 in its first runs, where the course's recipe was 35–50 below). Firing "
+                  "only on 3 windows in a row silences many false alarms.", "",
+                  "**What decides \"within 1 false alarm an hour\" is mostly one spot.** Each of the 219 held-out "
+                  "recordings is heard in about 8 of the 720 negative mixes and each of the 16 background loops in "
+                  "about 45, so one source that rings costs many false alarms. The proxy now traces each false alarm "
+                  "to the recording that ended just before it or to a second of a background loop. For both seed-0 "
+                  "\"jarvis\" runs of the latest session, 16–17 of the 19–24 false alarms at 0.9 came from the same "
+                  "second of one babble loop (babble #10 at 5–6 s). That one spot alone pushes their \"within 1 false "
+                  "alarm an hour\" thresholds to 0.99–0.999. Earlier sessions read the 8–9 false alarms an hour that "
+                  "every model showed at 0.9 as the recipe confusing real words. They were most likely this spot, "
+                  "though those runs' mixes were not traced. The last column counts each distinct source once: the "
+                  "best recall within 1 distinct source an hour (2 in the 2 h). It and recall at 0.9 compare recipes "
+                  "more fairly than the first figure does.", "",
+                  "**Seeds matter a lot.** The same recipe, takes and judged audio gave \"jarvis\" 82.1% (seed 0, an "
+                  "earlier session) and 51.2% (seed 1) within 1 false alarm an hour, and 85.1% and 73.4% at 0.9. "
+                  "Averaging the last four epochs' weights (`--average-last 4`) helped seed 1 (62.1%) and hurt "
+                  "\"computer\" (85.2% → 82.1%). An ensemble of two seeds did not help (63.4%).", "",
+                  "**Slower and higher deliveries (this model's recipe: tempo 0.45–1.3, pitch −3…+10).** These are "
+                  "\"jarvis\" runs with seed 0, against the plain recipe, with the same seed, takes and judged audio. "
+                  "Within 1 distinct false-alarm source an hour, the recordings as made scored 79.9% against "
+                  "81.2%, and 81.3% against 88.5% at 0.9. The hard deliveries gained a lot:\n"
+                  "- drawn out ×1.8: 77.3% against 44.0%;\n"
+                  "- vowels drawn out: 61.5% against 29.4%;\n"
+                  "- +10 semitones: 77.1% against 65.6%;\n"
+                  "- at 5 dB: 84.4% against 82.6%.\n\n"
+                  "An earlier seed-1 pair showed the same trade. The hidden set's people were missed mostly in "
+                  "such deliveries, so this recipe ships. The goal, 90% of real people within 1 false alarm an "
+                  "hour, is not shown reached on the proxy."]
+    for at, words in (("chosen", "at each row's chosen threshold (within 1 false alarm an hour)"),
+                      ("fixed 0.9", "at 0.9, the same threshold for every row (fairer: see above)")):
+        rows = delivery_rows(proxy_reports, at)
+        if rows:
+            lines += ["", "The same real recordings delivered as the hidden set's people missed most (`--deliveries`: "
+                      f"each recording once more, processed, at 20 dB; the last at 5 dB), recall {words}:", "",
+                      "| word | recipe | as recorded (30/20/10 dB) | drawn out ×1.8 | vowels drawn out ×2.5 | "
+                      "+6 semitones | +10 semitones | at 5 dB |", "|---|---|---|---|---|---|---|---|"] + rows
     lines += ["", "## Limits", "",
               "No real person saying \"activate\" was available to train or test on: its real-voice figures are "
               "the proxy's, for other words. English only, one word. Noise below 5 dB SNR and words that share most "
