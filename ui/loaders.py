@@ -48,7 +48,8 @@ DETECTORS = {  # kind → what the pages call it
 
 @st.cache_resource(show_spinner="Loading the trigger-word detector…")
 def trigger_detector(kind: str = "course"):
-    """A trained trigger-word detector, warmed up on 10 s of silence: "course" is the course's
+    """A trained trigger-word detector, warmed up on 10 s of silence (and, for the spotter, on the
+    few windows a live hop runs): "course" is the course's
     model (core.trigger.model), "spotter" the detector built to hear people (core.trigger.spotter)."""
     import numpy as np
 
@@ -61,6 +62,8 @@ def trigger_detector(kind: str = "course"):
     else:
         detector = TriggerDetector.load()
     detector.clip_probabilities(np.zeros(CLIP_SAMPLES, dtype=np.float32))
+    if detector.context_seconds is not None:  # the live stream's short slices: their small batch too
+        detector.probabilities(np.zeros(CLIP_SAMPLES, dtype=np.float32), from_step=1370)
     return detector
 
 
