@@ -6,7 +6,8 @@ For the spotter (models/spotter, the default) and the course's model (models/tri
 1. one 10 s clip after warm-up (target ≤ 100 ms), and how much of it is the front end;
 2. a 60 s file: its real-time factor (seconds of compute per second of audio; below 1 is
    faster than real time);
-then the ratio of the two detectors' clip times.
+then the ratio of the two detectors' clip times, and what the spotter's slow views cost
+(spotter.SLOW_VIEWS: one more network pass per window each).
 """
 import os
 import sys
@@ -46,8 +47,13 @@ def main():
     clip = (0.05 * rng.standard_normal(CLIP_SAMPLES)).astype(np.float32)
     minute = (0.05 * rng.standard_normal(SAMPLE_RATE * 60)).astype(np.float32)
     fast = measure("spotter", spotter.SpotterDetector.load(), spotter.frames_for, clip, minute)
+    viewed = spotter.SpotterDetector.load()
+    if not viewed.slow_views:  # the price of slow views, whether or not the shipped folder uses them
+        viewed.slow_views = (1.5,)
+    views = measure(f"spotter with slow views {viewed.slow_views}", viewed, spotter.frames_for, clip, minute)
     course = measure("course's model", TriggerDetector.load(), features, clip, minute)
-    print(f"ratio course / spotter per 10 s clip: {course / fast:.2f}")
+    print(f"ratio course / spotter per 10 s clip: {course / fast:.2f}; "
+          f"slow views / plain spotter: {views / fast:.2f}")
 
 
 if __name__ == "__main__":

@@ -696,6 +696,9 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     if is_spotter and getattr(args, "confirm_windows", None) is not None:
         detector.confirm_windows = int(args.confirm_windows)  # judge a saved model under another rule
     confirm = int(getattr(detector, "confirm_windows", 1))
+    if is_spotter and getattr(args, "slow_views", None) is not None:
+        detector.slow_views = tuple(args.slow_views)  # judge a saved model with other slow views
+    views = list(getattr(detector, "slow_views", ()))
     if is_spotter:
         predict = lambda xs: [detector.clip_probabilities(x) for x in xs]  # noqa: E731
     else:
@@ -721,6 +724,8 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
                heldout=len(real.heldout_negatives), backgrounds=[k for k, _ in backgrounds])
     if confirm > 1:  # (absent for 1, so parts judged before the rule stay valid)
         key["confirm_windows"] = confirm
+    if views:  # (absent without views, so parts judged before them stay valid)
+        key["slow_views"] = views
     deliveries = DELIVERIES if getattr(args, "deliveries", False) else {}
     total = (len(real.positives) + len(synthetic)) * len(args.snrs) + n_negative + len(real.positives) * len(deliveries)
     started = time.time()
@@ -743,6 +748,7 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
             for part in delivered_parts}
     report["refractory_steps"] = detector.refractory_steps  # the detector's chime rule (spotter: 1 s)
     report["confirm_windows"] = confirm  # windows in a row that must hear the word
+    report["slow_views"] = views  # squeezed views heard beside the plain window (spotter.SLOW_VIEWS)
     report["judge_seconds"] = round(time.time() - started, 1)
     report["backgrounds"] = dict(sorted({k: sum(1 for kk, _ in backgrounds if kk == k)
                                          for k, _ in backgrounds}.items()))
@@ -770,6 +776,9 @@ def markdown(report: dict) -> str:
     if report["judge"].get("confirm_windows", 1) > 1:
         lines[3:3] = [f"The detector fires when {report['judge']['confirm_windows']} windows in a row (0.1 s apart) "
                       "pass the threshold.", ""]
+    if report["judge"].get("slow_views"):
+        lines[3:3] = [f"Slow views: it also hears each window's last {' and '.join(f'{c:g}×' for c in report['judge']['slow_views'])} "
+                      "2 s squeezed into 2 s and answers with the most confident view.", ""]
     why = {"chosen": f"best within {j['budget']:g} false alarm/h", "model's own": "chosen on synthesized dev",
            "distinct": f"best within {j['budget']:g} distinct false-alarm source/h"}
     for name, row in j["at"].items():
@@ -1037,6 +1046,9 @@ def parser() -> argparse.ArgumentParser:
                         "semitones, and at 5 dB SNR (DELIVERIES)")
     p.add_argument("--confirm-windows", type=int, default=None,
                    help="spotter: judge with this many windows in a row needed to fire (default: the model's own)")
+    p.add_argument("--slow-views", type=lambda s: tuple(float(v) for v in s.split(",") if v), default=None,
+                   help="spotter: judge with these slow views, comma-separated factors, e.g. 1.5 (spotter.SLOW_VIEWS; "
+                        "'' for none; default: the model's own)")
     p.add_argument("--mine-weight", type=int, default=8, help="with --mine-from: how much more often (default 8)")
     return p
 

@@ -58,6 +58,13 @@ BATCH = 128  # windows per model call (fewer are padded to the next power of two
 # window and the CONFIRM_WINDOWS - 1 before it; this much more is kept in front, so the band-limited
 # resampler's edge (the slice's first samples) is far from every window that is run.
 CONTEXT_MARGIN_S = 0.5
+# Slow views: people drew "activate" out to 1.5-2.4 s, near or past one 2 s window. A view of factor
+# c hears each window's last c × 2 s squeezed into 2 s (its log-mel frames resampled in time: the
+# word said slower, played faster); the detector answers with the most confident of the plain window
+# and its views, each confirmed on its own (CONFIRM_WINDOWS in a row). The model is unchanged; each
+# view is one more network pass per window. () keeps the plain window only; a config's "slow_views"
+# sets them per model folder.
+SLOW_VIEWS: tuple = ()
 
 
 @keras.saving.register_keras_serializable(package="attention_lab")
@@ -169,6 +176,24 @@ def frames_for(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarra
     return np.concatenate([np.repeat(floor[None], WINDOW_FRAMES - 1, axis=0), frames])
 
 
+def squeezed_windows(frames: np.ndarray, factor: float, hop: int = WINDOW_HOP_FRAMES) -> np.ndarray:
+    """windows(frames)'s windows, each reaching factor × WINDOW_FRAMES frames back instead and
+    resampled (linear in time) to WINDOW_FRAMES: the same window ends, the audio played factor × faster.
+    The frames before the first are the first frame repeated (frames_for's floor)."""
+    span = int(round(WINDOW_FRAMES * factor))
+    if factor <= 1.0 or span <= WINDOW_FRAMES:
+        return windows(frames, hop)[0]
+    if len(frames) < WINDOW_FRAMES:
+        return np.zeros((0, WINDOW_FRAMES, frames.shape[1]), np.float32)
+    extended = np.concatenate([np.repeat(frames[:1], span - WINDOW_FRAMES, axis=0), frames])
+    view = np.lib.stride_tricks.sliding_window_view(extended, span, axis=0)[::hop]  # (n, mels, span)
+    at = np.linspace(0.0, span - 1, WINDOW_FRAMES)
+    left = np.minimum(at.astype(int), span - 2)
+    weight = (at - left).astype(np.float32)
+    squeezed = view[..., left] * (1.0 - weight) + view[..., left + 1] * weight  # (n, mels, WINDOW_FRAMES)
+    return np.ascontiguousarray(squeezed.transpose(0, 2, 1), dtype=np.float32)
+
+
 def window_end_seconds(ends: np.ndarray) -> np.ndarray:
     """Time (s, from the audio's start) at which each window's last frame ends."""
     first = ends - (WINDOW_FRAMES - 1)
@@ -203,12 +228,14 @@ class SpotterDetector(TriggerDetector):
         self.refractory_steps = int(self.config.get("refractory_steps", REFRACTORY_STEPS))
         self.hop = int(self.config.get("window_hop_frames", WINDOW_HOP_FRAMES))
         self.confirm_windows = int(self.config.get("confirm_windows", CONFIRM_WINDOWS))
+        self.slow_views = tuple(float(c) for c in self.config.get("slow_views", SLOW_VIEWS))
         # For the live stream (core.trigger.stream): the steps not yet decided need only this much
         # audio before the first of them (one window, the confirm windows before it, a margin), so it
         # passes that slice of its 10 s to probabilities(slice, from_step) instead of the whole clip.
         # None (e.g. set on an instance) makes the stream give the whole 10 s, as for the course's model.
         hop_seconds = self.hop * logmel.HOP / logmel.RATE
-        self.context_seconds = WINDOW_SAMPLES / logmel.RATE + self.confirm_windows * hop_seconds + CONTEXT_MARGIN_S
+        longest = max((1.0, *self.slow_views))
+        self.context_seconds = longest * WINDOW_SAMPLES / logmel.RATE + self.confirm_windows * hop_seconds + CONTEXT_MARGIN_S
         # Samples (44.1 kHz) between window ends: a slice that starts a multiple of this (and of the
         # course's step) after the 10 s window's start has its windows where the 10 s window has them.
         hop_samples = self.hop * logmel.HOP * SAMPLE_RATE / logmel.RATE
@@ -250,12 +277,25 @@ class SpotterDetector(TriggerDetector):
         if from_step > 0:  # the window from_step holds, and the confirm_windows - 1 before it
             k = int(np.searchsorted(end_seconds, (from_step + 1) * STEP_SECONDS + 1e-9, side="right")) - 1
             first = min(n_windows, max(0, k - (self.confirm_windows - 1)))
-        batch, _ = windows(frames[first * self.hop:], self.hop)  # windows first, first + 1, …
         answers = np.zeros(n_windows, np.float32)
-        answers[first:] = confirmed(self.window_probabilities(batch), self.confirm_windows)[:n_windows - first]
+        answers[first:] = self.view_answers(frames, first)[:n_windows - first]
         out = on_course_grid(answers, end_seconds, n_out)
         out[:from_step] = 0.0
         return out
+
+    def view_answers(self, frames: np.ndarray, first: int = 0) -> np.ndarray:
+        """Confirmed answers of windows first, first + 1, … of frames_for's frames: the plain
+        window's, or with slow views the most confident view's (each view confirmed on its own).
+        All views go through the network in one batch."""
+        plain = windows(frames[first * self.hop:], self.hop)[0]
+        if not self.slow_views:
+            return confirmed(self.window_probabilities(plain), self.confirm_windows)
+        reach = int(round(WINDOW_FRAMES * max(self.slow_views))) - WINDOW_FRAMES
+        start = max(0, first - -(-reach // self.hop)) * self.hop  # the history the longest view needs, whole hops
+        views = [plain] + [squeezed_windows(frames[start:], c, self.hop)[first - start // self.hop:]
+                           for c in self.slow_views]
+        answers = self.window_probabilities(np.concatenate(views)).reshape(len(views), len(plain))
+        return np.max([confirmed(a, self.confirm_windows) for a in answers], axis=0)
 
     def clip_probabilities(self, samples: np.ndarray) -> np.ndarray:
         """The course's view: 10 s (padded or trimmed) → Ty = 1375 probabilities."""

@@ -195,6 +195,17 @@ def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(t
     assert at["distinct"]["recall"] >= at["chosen"]["recall"] and "distinct false-alarm source" in \
         (word_dir / "report.md").read_text()
 
+    # the same model judged with a slow view: its own answers (cached apart), said so in the report
+    assert report["judge"]["slow_views"] == []
+    assert proxy.main(["--tiny", "--recipe", "spotter", "--word", "computer", "--out", str(tmp_path / "views"),
+                       "--takes", str(word_dir / "takes"), "--model", str(word_dir / "model"),
+                       "--slow-views", "1.5"]) == 0
+    viewed = json.loads((tmp_path / "views" / "computer" / "report.json").read_text())
+    assert viewed["judge"]["slow_views"] == [1.5] and "Slow views" in (tmp_path / "views" / "computer" / "report.md").read_text()
+    plain_curve = [r["recall"] for r in report["judge"]["curve"]]
+    assert [r["recall"] for r in viewed["judge"]["curve"]] != plain_curve or \
+        [r["false_alarms"] for r in viewed["judge"]["curve"]] != [r["false_alarms"] for r in report["judge"]["curve"]]
+
 
 def test_false_alarms_are_traced_to_the_recording_or_background_spot_that_rang():
     steps = 1375  # 10 s of output steps; a detection at step i is at (i + 1) * STEP_SECONDS

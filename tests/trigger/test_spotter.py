@@ -132,3 +132,36 @@ def test_a_word_rings_once_though_the_answer_stays_high_for_over_half_a_second(f
     assert len(detect_events(curve, 0.5, REFRACTORY_STEPS)) == 2  # the course's 0.55 s rule would ring twice
     assert len(detect_events(curve, 0.5, fresh.refractory_steps)) == 1
     assert fresh.refractory_steps * STEP_SECONDS == pytest.approx(1.0, abs=0.01)
+
+
+def test_a_squeezed_window_is_the_same_window_end_with_more_time_played_faster():
+    frames = np.arange(600, dtype=np.float32)[:, None] * np.ones((1, logmel.N_MELS), np.float32)  # frame i holds i
+    plain, ends = spotter.windows(frames)
+    np.testing.assert_array_equal(spotter.squeezed_windows(frames, 1.0), plain)
+    squeezed = spotter.squeezed_windows(frames, 1.5)
+    assert squeezed.shape == plain.shape
+    reach = round(spotter.WINDOW_FRAMES * 1.5)
+    for k in (0, 10, len(ends) - 1):  # ends where the plain window ends, starts 1.5 × as far back
+        assert squeezed[k, -1, 0] == pytest.approx(ends[k])
+        assert squeezed[k, 0, 0] == pytest.approx(max(0, ends[k] - reach + 1))
+        assert np.all(np.diff(squeezed[k, :, 0]) >= 0)
+    k = len(ends) - 1  # away from the start: evenly spaced, 1.5 frames apart
+    np.testing.assert_allclose(np.diff(squeezed[k, :, 0]), (reach - 1) / (spotter.WINDOW_FRAMES - 1), rtol=1e-4)
+
+
+def test_slow_views_answer_with_the_most_confident_view_and_the_live_slice_agrees(tmp_path, fresh):
+    rng = np.random.default_rng(4)
+    x = (rng.standard_normal(5 * SAMPLE_RATE) * 0.05).astype(np.float32)
+    x[2 * SAMPLE_RATE:3 * SAMPLE_RATE] += 0.3 * np.sin(np.arange(SAMPLE_RATE) * 0.03)
+    frames = spotter.frames_for(x)
+    plain = spotter.confirmed(fresh.window_probabilities(spotter.windows(frames)[0]), 3)
+    slow = spotter.confirmed(fresh.window_probabilities(spotter.squeezed_windows(frames, 1.5)), 3)
+    assert np.abs(plain - slow).max() > 1e-3  # the view hears something else here
+    spotter.save(fresh.model, tmp_path / "v", threshold=0.5, slow_views=[1.5])
+    viewed = spotter.load_detector(tmp_path / "v")
+    assert viewed.slow_views == (1.5,) and fresh.slow_views == spotter.SLOW_VIEWS
+    np.testing.assert_allclose(viewed.view_answers(frames), np.maximum(plain, slow), atol=1e-6)
+    whole = viewed.probabilities(x)
+    for step in (1, 150, 300, output_steps(len(x)) - 1):  # the live stream's slices need the longer view's past
+        np.testing.assert_allclose(viewed.probabilities(x, from_step=step)[step:], whole[step:], atol=1e-6)
+    assert viewed.context_seconds > fresh.context_seconds + 0.9  # 1 s more audio behind the newest step
