@@ -724,7 +724,8 @@ def proxy_recipe(report: dict) -> str:
     confirm = report["judge"].get("confirm_windows", 1)
     size = f"{examples // 1000}k windows" if examples else "?"
     rule = f"{confirm} windows in a row" if confirm > 1 else "1 window"
-    return f"spotter, {size}, fires on {rule}"
+    views = report["judge"].get("slow_views") or []
+    return f"spotter, {size}, fires on {rule}" + (f", slow view {', '.join(f'{c:g}' for c in views)}×" if views else "")
 
 
 def proxy_rows(report_paths) -> list[str]:
@@ -772,6 +773,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
     config = config or {}
     refractory = config.get("refractory_steps", spotter.REFRACTORY_STEPS)
     confirm = config.get("confirm_windows", spotter.CONFIRM_WINDOWS)
+    views = config.get("slow_views", spotter.SLOW_VIEWS)
     judged, chosen = metrics["judged"], metrics["judged"]["chosen"]
     src = metrics["sources"]
     last = metrics["history"][-1] if metrics["history"] else {}
@@ -821,7 +823,11 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
               f"No second chime within {refractory} output steps ({refractory * STEP_SECONDS:.1f} s; the course's 75 "
               "let one word ring twice, because the spotter's answer stays high for half a second after the word)"
               + (f". It fires only when {confirm} windows in a row (0.1 s apart) pass the threshold."
-                 if confirm > 1 else "."), "",
+                 if confirm > 1 else ".")
+              + (f" Slow views ({', '.join(f'{c:g}×' for c in views)}): beside each window it hears the last "
+                 f"{' / '.join(f'{2 * c:g}' for c in views)} s squeezed into 2 s, a drawn-out word played faster, and "
+                 "answers with the more confident view, each confirmed on its own; the figures below are with them."
+                 if views else ""), "",
               "| threshold | recall (held-out voices) | false alarms / h: real speech | false alarms / h: "
               "sound-alike words |", "|---|---|---|---|"]
     lines += [f"| {r['threshold']:g} | {pct(r['recall'])} | {r['false_alarms_per_hour']:.2f} | "

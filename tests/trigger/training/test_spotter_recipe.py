@@ -120,6 +120,10 @@ def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path
     assert all(0.0 <= r <= 1.0 for at in hard["recall"].values() for r in at.values())
     card = recipe.model_card(json.loads((tmp_path / "model" / "metrics.json").read_text()))
     assert "| drawn out ×1.8 |" in card and "delivered as the hidden set's people were missed" in card
+    assert "Slow views" not in card
+    viewed = recipe.model_card(json.loads((tmp_path / "model" / "metrics.json").read_text()),
+                               config=dict(config, slow_views=[1.5]))
+    assert "Slow views (1.5×): beside each window it hears the last 3 s squeezed into 2 s" in viewed
 
 
 class LongBurstDetector:
@@ -176,6 +180,8 @@ def test_a_proxy_row_says_what_its_model_was():
                   judge=dict(confirm_windows=3))
     assert recipe.proxy_recipe(judged) == "spotter, 100k windows, fires on 3 windows in a row"
     assert recipe.proxy_recipe(dict(training="395 steps × 16 fresh augmented examples", judge={})) == "course"
+    viewed = dict(judged, judge=dict(confirm_windows=3, slow_views=[1.5]))
+    assert recipe.proxy_recipe(viewed) == "spotter, 100k windows, fires on 3 windows in a row, slow view 1.5×"
 
 
 def test_the_saved_weights_can_be_the_mean_of_the_last_epochs(tmp_path):
