@@ -698,6 +698,8 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     confirm = int(getattr(detector, "confirm_windows", 1))
     if is_spotter and getattr(args, "slow_views", None) is not None:
         detector.slow_views = tuple(args.slow_views)  # judge a saved model with other slow views
+    if is_spotter and getattr(args, "view_confirm_windows", None) is not None:
+        detector.view_confirm_windows = int(args.view_confirm_windows)
     views = list(getattr(detector, "slow_views", ()))
     if is_spotter:
         predict = lambda xs: [detector.clip_probabilities(x) for x in xs]  # noqa: E731
@@ -726,6 +728,8 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
         key["confirm_windows"] = confirm
     if views:  # (absent without views, so parts judged before them stay valid)
         key["slow_views"] = views
+        if detector.view_confirm_windows != confirm:
+            key["view_confirm_windows"] = detector.view_confirm_windows
     deliveries = DELIVERIES if getattr(args, "deliveries", False) else {}
     total = (len(real.positives) + len(synthetic)) * len(args.snrs) + n_negative + len(real.positives) * len(deliveries)
     started = time.time()
@@ -749,6 +753,8 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     report["refractory_steps"] = detector.refractory_steps  # the detector's chime rule (spotter: 1 s)
     report["confirm_windows"] = confirm  # windows in a row that must hear the word
     report["slow_views"] = views  # squeezed views heard beside the plain window (spotter.SLOW_VIEWS)
+    if views:
+        report["view_confirm_windows"] = detector.view_confirm_windows  # windows in a row a view must hear it
     report["judge_seconds"] = round(time.time() - started, 1)
     report["backgrounds"] = dict(sorted({k: sum(1 for kk, _ in backgrounds if kk == k)
                                          for k, _ in backgrounds}.items()))
@@ -1049,6 +1055,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--slow-views", type=lambda s: tuple(float(v) for v in s.split(",") if v), default=None,
                    help="spotter: judge with these slow views, comma-separated factors, e.g. 1.5 (spotter.SLOW_VIEWS; "
                         "'' for none; default: the model's own)")
+    p.add_argument("--view-confirm-windows", type=int, default=None,
+                   help="spotter with slow views: windows in a row a view must hear the word in (default: the model's own)")
     p.add_argument("--mine-weight", type=int, default=8, help="with --mine-from: how much more often (default 8)")
     return p
 

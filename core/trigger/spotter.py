@@ -230,13 +230,15 @@ class SpotterDetector(TriggerDetector):
         self.hop = int(self.config.get("window_hop_frames", WINDOW_HOP_FRAMES))
         self.confirm_windows = int(self.config.get("confirm_windows", CONFIRM_WINDOWS))
         self.slow_views = tuple(float(c) for c in self.config.get("slow_views", SLOW_VIEWS))
+        # windows in a row a slow view must hear the word in (its own rule; the plain window's by default)
+        self.view_confirm_windows = int(self.config.get("slow_view_confirm_windows", self.confirm_windows))
         # For the live stream (core.trigger.stream): the steps not yet decided need only this much
         # audio before the first of them (one window, the confirm windows before it, a margin), so it
         # passes that slice of its 10 s to probabilities(slice, from_step) instead of the whole clip.
         # None (e.g. set on an instance) makes the stream give the whole 10 s, as for the course's model.
         hop_seconds = self.hop * logmel.HOP / logmel.RATE
         longest = max((1.0, *self.slow_views))
-        self.context_seconds = longest * WINDOW_SAMPLES / logmel.RATE + self.confirm_windows * hop_seconds + CONTEXT_MARGIN_S
+        self.context_seconds = longest * WINDOW_SAMPLES / logmel.RATE + self.confirm_span() * hop_seconds + CONTEXT_MARGIN_S
         # Samples (44.1 kHz) between window ends: a slice that starts a multiple of this (and of the
         # course's step) after the 10 s window's start has its windows where the 10 s window has them.
         hop_samples = self.hop * logmel.HOP * SAMPLE_RATE / logmel.RATE
@@ -277,7 +279,7 @@ class SpotterDetector(TriggerDetector):
         first = 0
         if from_step > 0:  # the window from_step holds, and the confirm_windows - 1 before it
             k = int(np.searchsorted(end_seconds, (from_step + 1) * STEP_SECONDS + 1e-9, side="right")) - 1
-            first = min(n_windows, max(0, k - (self.confirm_windows - 1)))
+            first = min(n_windows, max(0, k - (self.confirm_span() - 1)))
         answers = np.zeros(n_windows, np.float32)
         answers[first:] = self.view_answers(frames, first)[:n_windows - first]
         out = on_course_grid(answers, end_seconds, n_out)
@@ -296,7 +298,12 @@ class SpotterDetector(TriggerDetector):
         views = [plain] + [squeezed_windows(frames[start:], c, self.hop)[first - start // self.hop:]
                            for c in self.slow_views]
         answers = self.window_probabilities(np.concatenate(views)).reshape(len(views), len(plain))
-        return np.max([confirmed(a, self.confirm_windows) for a in answers], axis=0)
+        rules = [self.confirm_windows] + [self.view_confirm_windows] * len(self.slow_views)
+        return np.max([confirmed(a, n) for a, n in zip(answers, rules)], axis=0)
+
+    def confirm_span(self) -> int:
+        """Windows one answer looks back over: its confirm rule's, the longest of plain and views."""
+        return max(self.confirm_windows, self.view_confirm_windows if self.slow_views else 1)
 
     def clip_probabilities(self, samples: np.ndarray) -> np.ndarray:
         """The course's view: 10 s (padded or trimmed) → Ty = 1375 probabilities."""

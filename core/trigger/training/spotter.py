@@ -839,14 +839,16 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   f"take once so, no other change, {hard['mixes']} 10 s mixes each at 5–30 dB unless named):", "",
                   "| delivery | " + " | ".join(f"recall at {t}" for t in at) + " |", "|---|" + "---|" * len(at)]
         lines += [f"| {name} | " + " | ".join(pct(r[t]) for t in at) + " |" for name, r in hard["recall"].items()]
-    before = metrics.get("previous")  # the model this one replaced, judged on the same takes
-    if before and hard:
+    before = metrics.get("previous")  # the model(s) this one replaced, judged on the same takes
+    befores = before if isinstance(before, list) else [before] if before else []
+    if befores and hard:
         names = list(hard["recall"])
-        lines += ["", f"Against the model it replaced ({before['label']}), judged on the same held-out takes and "
+        lines += ["", f"Against the model{'s' if len(befores) > 1 else ''} it replaced "
+                  f"({'; '.join(b['label'] for b in befores)}), judged on the same held-out takes and "
                   "real speech, each at its own threshold:", "",
                   "| model | threshold | recall (held-out voices) | false alarms / h: real speech | "
                   + " | ".join(names) + " |", "|---|---|---|---|" + "---|" * len(names)]
-        for label, m in ((before["label"], before), ("this model", dict(chosen=chosen, dev_deliveries=hard))):
+        for label, m in [(b["label"], b) for b in befores] + [("this model", dict(chosen=chosen, dev_deliveries=hard))]:
             t = f"{m['chosen']['threshold']:g}"
             lines.append(f"| {label} | {t} | {pct(m['chosen']['recall'])} | {m['chosen']['false_alarms_per_hour']:.2f} | "
                          + " | ".join(pct(m["dev_deliveries"]["recall"].get(n, {}).get(t)) for n in names) + " |")

@@ -124,6 +124,12 @@ def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path
     viewed = recipe.model_card(json.loads((tmp_path / "model" / "metrics.json").read_text()),
                                config=dict(config, slow_views=[1.5]))
     assert "Slow views (1.5×): beside each window it hears the last 3 s squeezed into 2 s" in viewed
+    metrics = json.loads((tmp_path / "model" / "metrics.json").read_text())
+    older = [dict(label=name, chosen=metrics["judged"]["chosen"], dev_deliveries=metrics["dev_deliveries"])
+             for name in ("the plain one", "the one before")]
+    card = recipe.model_card(dict(metrics, previous=older))  # the models it replaced, a row each
+    assert "Against the models it replaced (the plain one; the one before)" in card
+    assert "| the plain one |" in card and "| the one before |" in card and "| this model |" in card
 
 
 class LongBurstDetector:
