@@ -28,7 +28,7 @@ st.title("🎙️ Trigger word: live")
 st.markdown(
     "Press **START**, allow the microphone and say “activate”. Your browser streams the microphone to "
     "this server (WebRTC); every quarter of a second the model reads what is new (the course's model "
-    "the **last 10 s**; the spotter only the last ~3.6 s, all that its newest answers need) and the "
+    "the **last 10 s**; the spotter only the last ~4.6 s, all that its newest answers need) and the "
     "curve below moves on. When the probability rises above the threshold the page flashes and a chime rings, "
     "then not again for a moment (75 steps, 0.55 s, as in the course; the spotter waits 1 s), so one "
     "word rings once."
@@ -41,7 +41,8 @@ st.info("The **spotter** (the default) was built to hear people: neural and clas
         "“activate” at its default threshold (120 real recordings). Taught “computer” the same ways, the "
         "spotter's recipe heard 87% of 411 real people (51–82% of 384 saying “jarvis”, by training seed), "
         "the course's 49% (within 1 false alarm an hour). Drawn-out words are heard least, though the "
-        "shipped spotter learned slower and higher deliveries for them: an ordinary pace is safest. "
+        "shipped spotter learned slower and higher deliveries for them and also listens to the last 3 s "
+        "squeezed into 2 s: an ordinary pace is safest. "
         "The 🔔 detect page has the figures.")
 
 

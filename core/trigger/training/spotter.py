@@ -892,8 +892,23 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "Higher deliveries alone (pitch −3…+10, seed 0) did worse: 73.4% as made and 49.7% drawn out. "
                   "The gain comes from the slower deliveries. "
                   "An earlier seed-1 pair showed the same trade. The hidden set's people were missed mostly in "
-                  "such deliveries, so this recipe ships. The goal, 90% of real people within 1 false alarm an "
-                  "hour, is not shown reached on the proxy."]
+                  "such deliveries, so this recipe ships.", "",
+                  "**Slow views (this model: the same weights, one more view).** Beside each 2 s window the "
+                  "detector hears the last 3 s squeezed into 2 s (a drawn-out word played 1.5× faster) and answers "
+                  "with the more confident view. Judged on a seed-0 \"jarvis\" model of this recipe trained again "
+                  "(the rows marked *the same model*), at thresholds with equal false alarms on the real other words "
+                  "(19 in 2 h: 0.9 without the view, 0.96 with it, the thresholds the dev judge chose for this model "
+                  "without and with it): the recordings as made 84.0% against 83.5%, drawn out ×1.8 86.7% against "
+                  "79.4%, vowels drawn out 72.4% against 64.8%, +6 semitones 90.4% against 89.8%, +10 semitones "
+                  "78.4% both, at 5 dB 88.3% against 87.8%. Within 1 false alarm an hour: 71.4% against 63.1%. "
+                  "On this model's own dev judge (synthesized held-out voices, above) the view gains little and costs "
+                  "some: 88.1% against 90.1% at the same 0.67 false alarms an hour, drawn out 92.6% against 91.5%, "
+                  "and at 0–5 dB 66.6% against 72.2%. It ships because real people, not synthesized voices, are "
+                  "the test, and on real recordings at 5 dB it lost nothing. "
+                  "Views of 1.3× and 1.8× did no better overall; asking 5 windows in a row of the view cost real "
+                  "recall. The price: a second pass of the network (about 1.8× the time per clip) and more "
+                  "sound-alike false alarms at the same threshold, which is why the threshold is 0.96. The goal, "
+                  "90% of real people within 1 false alarm an hour, is not shown reached on the proxy."]
     for at, words in (("chosen", "at each row's chosen threshold (within 1 false alarm an hour)"),
                       ("fixed 0.9", "at 0.9, the same threshold for every row (fairer: see above)")):
         rows = delivery_rows(proxy_reports, at)
