@@ -12,7 +12,8 @@ quiet deliveries, rooms, microphones, noise and babble at 0-30 dB SNR, SpecAugme
 SpotterDetector has TriggerDetector's interface: probabilities come out on the course's grid
 (one per 320 samples at 44.1 kHz, 1375 per 10 s; each step holds the newest window's answer),
 so detect_events, the chime, the pages and the live stream treat both alike. It fires only when
-CONFIRM_WINDOWS answers in a row pass the threshold (confirmed).
+CONFIRM_WINDOWS answers in a row pass the threshold (confirmed). With slow views (SLOW_VIEWS) it
+also hears each window's last 3 s squeezed into 2 s, for words drawn out past the window.
 """
 from __future__ import annotations
 
@@ -62,9 +63,10 @@ CONTEXT_MARGIN_S = 0.5
 # Slow views: people drew "activate" out to 1.5-2.4 s, near or past one 2 s window. A view of factor
 # c hears each window's last c × 2 s squeezed into 2 s (its log-mel frames resampled in time: the
 # word said slower, played faster); the detector answers with the most confident of the plain window
-# and its views, each confirmed on its own (CONFIRM_WINDOWS in a row). The model is unchanged; each
-# view is one more network pass per window. () keeps the plain window only; a config's "slow_views"
-# sets them per model folder.
+# and its views, each confirmed on its own (CONFIRM_WINDOWS in a row, or a config's
+# "slow_view_confirm_windows"). The model is unchanged; each view is one more network pass per window.
+# () keeps the plain window only; a config's "slow_views" sets them per model folder (the shipped
+# one: [1.5]; on the real-voice proxy, drawn-out real people 87% against 79% at equal false alarms).
 SLOW_VIEWS: tuple = ()
 
 
