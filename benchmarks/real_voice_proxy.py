@@ -748,7 +748,9 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
             part: dict(label=DELIVERIES[part]["label"], snr=DELIVERIES[part]["snr"],
                        **{name: rows_at(*delivered_parts[part], (row["threshold"],),
                                         detector.refractory_steps)[0]["recall"]
-                          for name, row in report["at"].items()})
+                          for name, row in report["at"].items()},
+                       curve={f"{r['threshold']:g}": r["recall"]  # recall at every threshold of the judge
+                              for r in rows_at(*delivered_parts[part], THRESHOLDS, detector.refractory_steps)})
             for part in delivered_parts}
     report["refractory_steps"] = detector.refractory_steps  # the detector's chime rule (spotter: 1 s)
     report["confirm_windows"] = confirm  # windows in a row that must hear the word
@@ -783,8 +785,12 @@ def markdown(report: dict) -> str:
         lines[3:3] = [f"The detector fires when {report['judge']['confirm_windows']} windows in a row (0.1 s apart) "
                       "pass the threshold.", ""]
     if report["judge"].get("slow_views"):
-        lines[3:3] = [f"Slow views: it also hears each window's last {' and '.join(f'{c:g}×' for c in report['judge']['slow_views'])} "
-                      "2 s squeezed into 2 s and answers with the most confident view.", ""]
+        j0 = report["judge"]
+        lines[3:3] = [f"Slow views: it also hears each window's last {' and '.join(f'{2 * c:g} s' for c in j0['slow_views'])} "
+                      "squeezed into 2 s and answers with the most confident view"
+                      + (f", a view needing {j0['view_confirm_windows']} windows in a row"
+                         if j0.get("view_confirm_windows", j0.get("confirm_windows")) != j0.get("confirm_windows") else "")
+                      + ".", ""]
     why = {"chosen": f"best within {j['budget']:g} false alarm/h", "model's own": "chosen on synthesized dev",
            "distinct": f"best within {j['budget']:g} distinct false-alarm source/h"}
     for name, row in j["at"].items():

@@ -28,7 +28,7 @@ No one saying “activate” could be recorded for the lab, so real voices are m
   into 2 s, a drawn-out word played faster. On the same “jarvis” model and the same real recordings,
   at equal false alarms, drawn-out takes were heard 87% against 79% of the time, the recordings as
   made 84% against 83.5% (another training seed: 70% against 58% as made); it needs a higher
-  threshold (0.96 instead of 0.9) and twice the work.
+  threshold (0.96 instead of 0.9) and nearly twice the work.
 
 Say it plainly at an ordinary pace, lower the threshold if it misses you, or teach the course's
 model your voice on the 🗣️ page.

@@ -18,6 +18,7 @@ also hears each window's last 3 s squeezed into 2 s, for words drawn out past th
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import keras
@@ -68,6 +69,7 @@ CONTEXT_MARGIN_S = 0.5
 # () keeps the plain window only; a config's "slow_views" sets them per model folder (the shipped
 # one: [1.5]; on the real-voice proxy, drawn-out real people 87% against 79% at equal false alarms).
 SLOW_VIEWS: tuple = ()
+_DERIVED = object()  # SpotterDetector.context_seconds: not set by hand
 
 
 @keras.saving.register_keras_serializable(package="attention_lab")
@@ -184,10 +186,8 @@ def squeezed_windows(frames: np.ndarray, factor: float, hop: int = WINDOW_HOP_FR
     resampled (linear in time) to WINDOW_FRAMES: the same window ends, the audio played factor × faster.
     The frames before the first are the first frame repeated (frames_for's floor)."""
     span = int(round(WINDOW_FRAMES * factor))
-    if factor <= 1.0 or span <= WINDOW_FRAMES:
+    if span <= WINDOW_FRAMES or len(frames) < WINDOW_FRAMES:  # no view to squeeze, or no window at all
         return windows(frames, hop)[0]
-    if len(frames) < WINDOW_FRAMES:
-        return np.zeros((0, WINDOW_FRAMES, frames.shape[1]), np.float32)
     extended = np.concatenate([np.repeat(frames[:1], span - WINDOW_FRAMES, axis=0), frames])
     view = np.lib.stride_tricks.sliding_window_view(extended, span, axis=0)[::hop]  # (n, mels, span)
     at = np.linspace(0.0, span - 1, WINDOW_FRAMES)
@@ -234,17 +234,28 @@ class SpotterDetector(TriggerDetector):
         self.slow_views = tuple(float(c) for c in self.config.get("slow_views", SLOW_VIEWS))
         # windows in a row a slow view must hear the word in (its own rule; the plain window's by default)
         self.view_confirm_windows = int(self.config.get("slow_view_confirm_windows", self.confirm_windows))
-        # For the live stream (core.trigger.stream): the steps not yet decided need only this much
-        # audio before the first of them (one window, the confirm windows before it, a margin), so it
-        # passes that slice of its 10 s to probabilities(slice, from_step) instead of the whole clip.
-        # None (e.g. set on an instance) makes the stream give the whole 10 s, as for the course's model.
-        hop_seconds = self.hop * logmel.HOP / logmel.RATE
-        longest = max((1.0, *self.slow_views))
-        self.context_seconds = longest * WINDOW_SAMPLES / logmel.RATE + self.confirm_span() * hop_seconds + CONTEXT_MARGIN_S
+        self._context_seconds = _DERIVED  # context_seconds follows the rules above unless set
         # Samples (44.1 kHz) between window ends: a slice that starts a multiple of this (and of the
         # course's step) after the 10 s window's start has its windows where the 10 s window has them.
         hop_samples = self.hop * logmel.HOP * SAMPLE_RATE / logmel.RATE
         self.window_hop_samples = int(hop_samples) if float(hop_samples).is_integer() else None
+
+    @property
+    def context_seconds(self):
+        """For the live stream (core.trigger.stream): the steps not yet decided need only this much
+        audio before the first of them (the longest view's window, the confirm windows before it, a
+        margin), so it passes that slice of its 10 s to probabilities(slice, from_step) instead of the
+        whole clip. Derived from the current rules, so a judge that changes them keeps it right; set
+        to None (tests) to make the stream give the whole 10 s, as for the course's model."""
+        if self._context_seconds is not _DERIVED:
+            return self._context_seconds
+        hop_seconds = self.hop * logmel.HOP / logmel.RATE
+        longest = max((1.0, *self.slow_views))
+        return longest * WINDOW_SAMPLES / logmel.RATE + self.confirm_span() * hop_seconds + CONTEXT_MARGIN_S
+
+    @context_seconds.setter
+    def context_seconds(self, value):
+        self._context_seconds = value
 
     @classmethod
     def load(cls, directory=None):
@@ -295,9 +306,9 @@ class SpotterDetector(TriggerDetector):
         plain = windows(frames[first * self.hop:], self.hop)[0]
         if not self.slow_views:
             return confirmed(self.window_probabilities(plain), self.confirm_windows)
-        reach = int(round(WINDOW_FRAMES * max(self.slow_views))) - WINDOW_FRAMES
-        start = max(0, first - -(-reach // self.hop)) * self.hop  # the history the longest view needs, whole hops
-        views = [plain] + [squeezed_windows(frames[start:], c, self.hop)[first - start // self.hop:]
+        reach = int(round(WINDOW_FRAMES * max(self.slow_views))) - WINDOW_FRAMES  # frames before a window
+        back = min(first, math.ceil(reach / self.hop))  # whole hops of history, so views end where windows do
+        views = [plain] + [squeezed_windows(frames[(first - back) * self.hop:], c, self.hop)[back:]
                            for c in self.slow_views]
         answers = self.window_probabilities(np.concatenate(views)).reshape(len(views), len(plain))
         rules = [self.confirm_windows] + [self.view_confirm_windows] * len(self.slow_views)

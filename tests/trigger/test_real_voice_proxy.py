@@ -185,6 +185,8 @@ def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(t
     deliveries = report["judge"]["deliveries"]
     assert list(deliveries) == list(proxy.DELIVERIES)
     assert all(0.0 <= d["chosen"] <= 1.0 and d["snr"] == proxy.DELIVERIES[k]["snr"] for k, d in deliveries.items())
+    for d in deliveries.values():  # recall at every threshold of the judge, the named ones among them
+        assert list(d["curve"]) == [f"{t:g}" for t in proxy.THRESHOLDS] and d["curve"]["0.9"] == d["fixed 0.9"]
     assert "drawn out ×1.8" in (word_dir / "report.md").read_text()
     ring = report["judge"]["at"]["fixed 0.5"]["ringers"]  # (the tiny model rings on something at 0.5)
     assert ring["recorded"] and ring["false_alarms"] == report["judge"]["at"]["fixed 0.5"]["false_alarms"]
@@ -201,7 +203,7 @@ def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(t
                        "--takes", str(word_dir / "takes"), "--model", str(word_dir / "model"),
                        "--slow-views", "1.5"]) == 0
     viewed = json.loads((tmp_path / "views" / "computer" / "report.json").read_text())
-    assert viewed["judge"]["slow_views"] == [1.5] and "Slow views" in (tmp_path / "views" / "computer" / "report.md").read_text()
+    assert viewed["judge"]["slow_views"] == [1.5] and "last 3 s squeezed into 2 s" in (tmp_path / "views" / "computer" / "report.md").read_text()
     plain_curve = [r["recall"] for r in report["judge"]["curve"]]
     assert [r["recall"] for r in viewed["judge"]["curve"]] != plain_curve or \
         [r["false_alarms"] for r in viewed["judge"]["curve"]] != [r["false_alarms"] for r in report["judge"]["curve"]]

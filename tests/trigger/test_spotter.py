@@ -165,6 +165,11 @@ def test_slow_views_answer_with_the_most_confident_view_and_the_live_slice_agree
     for step in (1, 150, 300, output_steps(len(x)) - 1):  # the live stream's slices need the longer view's past
         np.testing.assert_allclose(viewed.probabilities(x, from_step=step)[step:], whole[step:], atol=1e-6)
     assert viewed.context_seconds > fresh.context_seconds + 0.9  # 1 s more audio behind the newest step
+    later = spotter.SpotterDetector(fresh.model)  # a judge that gives a loaded detector a view keeps it right
+    later.slow_views = (1.5,)
+    assert later.context_seconds == pytest.approx(viewed.context_seconds)
+    later.context_seconds = None  # by hand: the stream's whole-window path
+    assert later.context_seconds is None
 
     strict = spotter.SpotterDetector(fresh.model, {"slow_views": [1.5], "slow_view_confirm_windows": 5})
     assert strict.confirm_span() == 5 and strict.context_seconds == pytest.approx(viewed.context_seconds + 0.2)

@@ -909,7 +909,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "and at 0–5 dB 66.6% against 72.2%. It ships because real people, not synthesized voices, are "
                   "the test, and on real recordings at 5 dB it lost nothing. "
                   "Views of 1.3× and 1.8× did no better overall; asking 5 windows in a row of the view cost real "
-                  "recall. The price: a second pass of the network (about 1.8× the time per clip) and more "
+                  "recall. The price: a second pass of the network (1.6–1.8× the time per clip in two runs) and more "
                   "sound-alike false alarms at the same threshold, which is why the threshold is 0.96. The goal, "
                   "90% of real people within 1 false alarm an hour, is not shown reached on the proxy."]
     for at, words in (("chosen", "at each row's chosen threshold (within 1 false alarm an hour)"),
