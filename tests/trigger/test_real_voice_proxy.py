@@ -257,3 +257,45 @@ def test_a_run_says_how_its_deliveries_differ_from_the_recipes():
     assert proxy.delivery_note(dict(default, pitch=[-3.0, 10.0])) == "pitch −3…+10 semitones; "
     assert proxy.delivery_note(dict(default, slow=[0.45, 1.0], pitch=[-3.0, 10.0])) == \
         "slower deliveries at rates 0.45–1, pitch −3…+10 semitones; "
+
+
+def test_a_narrowband_mix_keeps_nothing_above_the_microphones_band():
+    """The "narrowband" delivery: the whole mix (word, words around it, room) through 60–4000 Hz."""
+    rng = np.random.default_rng(0)
+    background = rng.standard_normal(44100 * 10).astype(np.float32)
+    word = (0.1 * rng.standard_normal(44100 // 2)).astype(np.float32)  # broadband, like a fricative
+
+    def spectrum(band):
+        x, ends = proxy.make_mix(background, word, [], 20.0, np.random.default_rng(1), audio_out=True, band=band)
+        return np.abs(np.fft.rfft(x)) ** 2, np.fft.rfftfreq(len(x), 1 / 44100), ends
+
+    wide, freqs, ends = spectrum(None)
+    narrow, _, narrow_ends = spectrum(proxy.DELIVERIES["narrowband"]["band"])
+    assert narrow_ends == ends  # the same mix, the word where it was
+    above = freqs > 4200
+    # (what is left above it: the 16-bit rounding every mix goes through)
+    assert narrow[above].sum() < 0.01 * narrow.sum() and wide[above].sum() > 0.5 * wide.sum()
+    assert proxy.DELIVERIES["narrowband, synthesized"]["voices"] == "synthetic"
+    assert proxy.DELIVERIES["narrowband, synthesized"]["band"] == proxy.DELIVERIES["narrowband"]["band"]
+    assert set(proxy.DELIVERIES) <= set(proxy.PARTS) and len(set(proxy.PARTS.values())) == len(proxy.PARTS)
+
+
+def test_the_courses_level_clips_a_loud_word_and_the_unclipped_delivery_does_not():
+    rng = np.random.default_rng(0)
+    background = rng.standard_normal(44100 * 10).astype(np.float32)
+    t = np.arange(44100 // 2) / 44100
+    word = proxy.trigger_bank.at_dbfs(np.sin(2 * np.pi * 220 * t) * np.exp(-200 * (t - 0.25) ** 2),
+                                      proxy.trigger_bank.CLIP_DBFS)  # at the words' level, peaky
+
+    def mix(**kw):
+        return proxy.make_mix(background, word, [], 20.0, np.random.default_rng(1), audio_out=True, **kw)[0]
+
+    assert np.sum(np.abs(mix()) >= 32767 / 32767.0) > 0  # -20 dBFS: the word's peaks past full scale
+    quiet = mix(target_dbfs=proxy.DELIVERIES["unclipped"]["target_dbfs"])
+    assert np.abs(quiet).max() < 0.99 and proxy.DELIVERIES["unclipped"]["target_dbfs"] == -30.0
+
+
+def test_more_real_folders_can_be_left_out_of_the_proxys_training():
+    args = proxy.resolve(proxy.parser().parse_args(["--recipe", "spotter", "--exclude-real", "alexa", "computer"]))
+    assert args.exclude_real == ["alexa", "computer"]
+    assert proxy.resolve(proxy.parser().parse_args([])).exclude_real == []

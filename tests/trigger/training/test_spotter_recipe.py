@@ -59,6 +59,44 @@ def test_spec_augment_masks_to_the_band_means_and_keeps_the_shape():
     assert 0 < changed < 0.4
 
 
+def test_overdriven_windows_clip_at_full_scale_and_the_rest_draw_as_before():
+    import dataclasses
+
+    src = tone_sources()
+    hot = dataclasses.replace(src, clipped=1.0)
+    for seed in range(6):
+        plain, label = recipe.make_window(src, seed)
+        assert np.abs(plain).max() < 0.9  # (peaks at -40..-1 dBFS: nothing clips)
+        clipped, hot_label = recipe.make_window(hot, seed)
+        assert hot_label == label and np.abs(clipped).max() == 1.0  # same window, its peak at full scale
+        assert np.allclose(np.round(clipped * 32767), clipped * 32767, atol=1e-3)  # on the 16-bit grid
+    assert np.array_equal(recipe.make_window(dataclasses.replace(src, clipped=0.0), 3)[0], recipe.make_window(src, 3)[0])
+    over = recipe.overdriven(np.sin(np.linspace(0, 60, 3000)).astype(np.float32), 6.0)
+    assert 0.3 < np.mean(np.abs(over) == 1.0) < 0.9  # a sine 6 dB past full scale is flat-topped most of the time
+
+
+def test_band_warp_moves_a_formant_and_keeps_the_edges_and_the_timing():
+    bands = logmel.N_MELS
+    x = np.zeros((2, spotter.WINDOW_FRAMES, bands), np.float32)
+    x[:, 100, 20] = 10.0  # a peak mid-band, mid-window
+    x[:, :, 0], x[:, :, -1] = 3.0, 5.0  # the edge bands
+    warped = recipe.warp_bands(x, [0.0, 2.0], [0.0, 0.0])
+    assert np.allclose(warped[0], x[0])  # no shift: unchanged
+    assert np.argmax(warped[1, 100]) == 22 and np.all(warped[1, :99] == warped[1, 0])  # 2 bands up, same frame
+    assert np.allclose(warped[1, :, 0], 3.0) and np.allclose(warped[1, :, -1], 5.0)
+    drift = recipe.warp_bands(np.repeat(x[:1, 100:101], spotter.WINDOW_FRAMES, axis=1), [0.0], [4.0])
+    assert np.argmax(drift[0, 0]) == 18 and np.argmax(drift[0, -1]) == 22  # the slope: lower early, higher late
+
+
+def test_spec_augment_without_band_warp_draws_as_before_and_with_it_warps_some_windows():
+    x = np.random.default_rng(0).standard_normal((16, spotter.WINDOW_FRAMES, logmel.N_MELS)).astype(np.float32)
+    plain = recipe.spec_augment(x, np.random.default_rng(1))
+    assert np.array_equal(recipe.spec_augment(x, np.random.default_rng(1), band_warp=0.0), plain)
+    warped = recipe.spec_augment(x, np.random.default_rng(1), band_warp=2.0)
+    differs = [not np.array_equal(a, b) for a, b in zip(warped, plain)]
+    assert 0 < sum(differs) < len(x)  # about half the windows
+
+
 def test_auc_is_the_chance_a_positive_outscores_a_negative():
     rng = np.random.default_rng(0)
     labels, scores = rng.random(200) < 0.3, rng.random(200)
