@@ -402,7 +402,7 @@ def train_spotter_word(word_dir: Path, args, command: str) -> dict:
                         n_backgrounds=8 if args.tiny else 40, processes=1 if args.tiny else 2,
                         real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command,
                         average_last=args.average_last, delivery=recipe.delivery_of(args),
-                        band_warp=args.band_warp, clipped=args.clipped)
+                        clipped=args.clipped)
 
 
 # ----------------------------------------------------------------------------- the judge
@@ -453,10 +453,11 @@ def make_mix(background: np.ndarray, positive, distractors, snr: float, rng, aud
         if placed is not None and first < BACKGROUND_MS:
             placed.append((k, int(first), int(last)))
     pcm = to_int16(match_target_amplitude(audio, target_dbfs))
-    if band is not None:  # on the finished mix: the clipping of its loud words stays inside the band
+    if band is not None:  # on the finished mix, so the clipping of its loud words stays inside the band
         from core.trigger.voicebank import augment
 
-        pcm = to_int16(augment.band_limit(pcm / 32767.0, float(band[0]), float(band[1]), SAMPLE_RATE))
+        limited = augment.band_limit(pcm / 32767.0, float(band[0]), float(band[1]), SAMPLE_RATE)
+        pcm = to_int16(limited / max(1.0, float(np.max(np.abs(limited)))))  # (its ringing is not clipped again)
     if audio_out:
         return (pcm / 32767.0).astype(np.float32), ends  # the same mix as samples (for the spotter)
     return graph_spectrogram(pcm).T.astype(np.float32), ends
@@ -973,8 +974,6 @@ def run_word(word: str, args, command: str) -> dict:
                     + delivery_note(metrics.get("delivery"))
                     + (f"real recordings of {', '.join(args.exclude_real)} left out of training too; "
                        if args.exclude_real else "")
-                    + (f"mel bands warped by up to {metrics['band_warp']:g} in half the windows; "
-                       if metrics.get("band_warp") else "")
                     + (f"{metrics['clipped']:.0%} of the windows overdriven and clipped; "
                        if metrics.get("clipped") else "") +
                     f"{metrics['train_minutes']} min in all")
@@ -1094,8 +1093,6 @@ def parser() -> argparse.ArgumentParser:
                         "'' for none; default: the model's own)")
     p.add_argument("--view-confirm-windows", type=int, default=None,
                    help="spotter with slow views: windows in a row a view must hear the word in (default: the model's own)")
-    p.add_argument("--band-warp", type=float, default=0.0,
-                   help="spotter recipe: warp half the training windows' mel bands by up to this many (default 0)")
     p.add_argument("--clipped", type=float, default=0.0,
                    help="spotter recipe: the share of training windows overdriven and clipped (default 0)")
     p.add_argument("--exclude-real", nargs="*", default=[],

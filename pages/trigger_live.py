@@ -42,7 +42,8 @@ st.info("The **spotter** (the default) was built to hear people: neural and clas
         "spotter's recipe heard 87% of 411 real people (51–82% of 384 saying “jarvis”, by training seed), "
         "the course's 49% (within 1 false alarm an hour). Drawn-out words are heard least, though the "
         "shipped spotter learned slower and higher deliveries for them and also listens to the last 3 s "
-        "squeezed into 2 s: an ordinary pace is safest. "
+        "squeezed into 2 s: an ordinary pace is safest, at a level that does not clip the microphone "
+        "(clipped words are heard less often). "
         "The 🔔 detect page has the figures.")
 
 

@@ -45,8 +45,9 @@ from pathlib import Path
 import numpy as np
 
 from core.trigger import logmel, spotter
-from core.trigger.audio import AudioError, read_any
+from core.trigger.audio import AudioError, read_any, to_int16
 from core.trigger.detect import STEP_SECONDS
+from core.trigger.synth import TARGET_DBFS, match_target_amplitude
 from core.trigger.training import evaluate
 from core.trigger.voicebank import augment, takes
 from core.trigger.voicebank.backgrounds import KINDS, make_background
@@ -402,10 +403,9 @@ def make_dataset(src: Sources, n: int, seed: int, processes: int = 2, chunk: int
     return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
 
 
-def spec_augment(batch: np.ndarray, rng, p: float = 0.8, band_warp: float = 0.0) -> np.ndarray:
+def spec_augment(batch: np.ndarray, rng, p: float = 0.8) -> np.ndarray:
     """Two band masks (≤ 5 bands) and two time masks (≤ 20 frames) per window, set to the
-    window's band means (so they vanish after WindowNormalise). band_warp > 0: half the windows
-    also have their bands warped (warp_bands) by up to that many bands."""
+    window's band means (so they vanish after WindowNormalise)."""
     out = batch.astype(np.float32)
     means = out.mean(axis=1, keepdims=True)
     for i in range(len(out)):
@@ -418,37 +418,17 @@ def spec_augment(batch: np.ndarray, rng, p: float = 0.8, band_warp: float = 0.0)
             t_w = int(rng.integers(0, 21))
             t = int(rng.integers(0, out.shape[1] - t_w + 1))
             out[i, t:t + t_w, :] = means[i]
-    if band_warp > 0:  # drawn after the masks, so a recipe without it draws as before
-        chosen = np.flatnonzero(rng.random(len(out)) < 0.5)
-        shifts = rng.uniform(-band_warp, band_warp, len(chosen))
-        slopes = rng.uniform(-band_warp / 2, band_warp / 2, len(chosen))
-        if len(chosen):
-            out[chosen] = warp_bands(out[chosen], shifts, slopes)
     return out
 
 
-def warp_bands(windows: np.ndarray, shifts, slopes) -> np.ndarray:
-    """Log-mel windows (n, frames, bands) with each frame's spectrum stretched along the band axis:
-    the middle band moves by shift (+ slope × (t - ½) at time t, t from 0 to 1 over the window)
-    bands, the lowest and highest stay put. A vowel's formants sit higher or lower, and drift
-    during the word, as they do between people and accents; the word's timing is untouched."""
-    n, frames, bands = windows.shape
-    t = np.linspace(-0.5, 0.5, frames)[None, :, None]
-    bump = np.sin(np.pi * np.arange(bands) / (bands - 1))[None, None, :]
-    shift = (np.asarray(shifts, np.float32)[:, None, None] + np.asarray(slopes, np.float32)[:, None, None] * t) * bump
-    source = np.clip(np.arange(bands)[None, None, :] - shift, 0.0, bands - 1.0)  # where each band reads from
-    low = np.minimum(source.astype(int), bands - 2)
-    weight = (source - low).astype(np.float32)
-    below = np.take_along_axis(windows, low, axis=2)
-    above = np.take_along_axis(windows, low + 1, axis=2)
-    return (below * (1.0 - weight) + above * weight).astype(np.float32)
-
-
 # ----------------------------------------------------------------------------- judging on 10 s mixes
-def event_mixes(src: Sources, n: int, seed: int, with_words: bool, snr_db: tuple = (5.0, 30.0)) -> list:
+def event_mixes(src: Sources, n: int, seed: int, with_words: bool, snr_db: tuple = (5.0, 30.0),
+                course_level: bool = False) -> list:
     """10 s mixes at 44.1 kHz with (activate_ends_ms) for evaluate.event_metrics: with_words puts
     1-3 positives in each (and an other word); else 1-4 negatives (real and synthesized), over a
-    background snr_db (LOW, HIGH) below the words."""
+    background snr_db (LOW, HIGH) below the words. course_level: each mix set to -20 dBFS by its
+    RMS and rounded to 16 bits as the course's clips are (match_target_amplitude), loud words
+    clipped; else its peak at -30..-3 dBFS, nothing clipped."""
     from core.trigger.audio import SAMPLE_RATE, resample
 
     mixes = []
@@ -476,6 +456,8 @@ def event_mixes(src: Sources, n: int, seed: int, with_words: bool, snr_db: tuple
         level = rms(speech[np.abs(speech) > 0]) if np.any(speech) else 1.0
         audio = speech + bg * level * 10 ** (-snr / 20)
         audio = audio / (np.max(np.abs(audio)) or 1.0) * 10 ** (float(rng.uniform(-30.0, -3.0)) / 20)
+        if course_level:
+            audio = to_int16(match_target_amplitude(audio.astype(np.float32), TARGET_DBFS)) / np.float32(32767.0)
         mixes.append((resample(audio, RATE, SAMPLE_RATE), ends))
     return mixes
 
@@ -516,7 +498,9 @@ def judge(detector, dev: Sources, n_positive: int, negative_hours: float, seed: 
 # the hidden set's people were missed on these (issue 15): held-out voices delivered so, to see
 # whether a recipe hears them (augment.delivered; recall only, the threshold stays judge()'s)
 HARD_DELIVERIES = {"drawn out ×1.8": dict(stretch=1.8), "vowels drawn out ×2.5": dict(vowel_rate=0.4),
-                   "+10 semitones": dict(semitones=10.0), "at 0–5 dB": dict(snr_db=(0.0, 5.0))}
+                   "+10 semitones": dict(semitones=10.0), "at 0–5 dB": dict(snr_db=(0.0, 5.0)),
+                   # not from the hidden set's notes: a clip made the course's way clips its loud words
+                   "at −20 dBFS, clipped": dict(course_level=True)}
 
 
 def judge_deliveries(detector, dev: Sources, n_positive: int, thresholds, seed: int = 0) -> dict:
@@ -528,7 +512,8 @@ def judge_deliveries(detector, dev: Sources, n_positive: int, thresholds, seed: 
         words = [augment.delivered(c, how.get("stretch", 1.0), how.get("semitones", 0.0), how.get("vowel_rate"), rng)
                  for c in dev.positives]
         src = Sources(words, dev.hard, dev.ordinary, dev.real, dev.backgrounds, dev.tones, augmented=True)
-        mixes = event_mixes(src, n_positive, seed + 10 + k, True, how.get("snr_db", (5.0, 30.0)))
+        mixes = event_mixes(src, n_positive, seed + 10 + k, True, how.get("snr_db", (5.0, 30.0)),
+                            how.get("course_level", False))
         probabilities = [detector.clip_probabilities(a) for a, _ in mixes]
         rows = evaluate.event_metrics(probabilities, [Judged(e) for _, e in mixes], list(thresholds),
                                       detector.refractory_steps)
@@ -568,11 +553,11 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
           exclude_real=(), batch_size: int = 128, learning_rate: float = 2e-3, dev_examples: int = 3000,
           event_mixes_n: int = 240, negative_hours: float = 3.0, n_backgrounds: int = 40, processes: int = 2,
           real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0,
-          average_last: int = 0, delivery: Delivery = DELIVERY, band_warp: float = 0.0, clipped: float = 0.0) -> dict:
+          average_last: int = 0, delivery: Delivery = DELIVERY, clipped: float = 0.0) -> dict:
     """Make the data, train, judge, save model + config + metrics.json to out_dir. Resumes from
     run_dir/checkpoint.weights.h5 (the data is remade from the same seeds). With average_last > 1
-    the saved weights are the mean of the last average_last epochs' (load_average); band_warp:
-    spec_augment's (0: none); clipped: the share of windows overdriven (make_window; 0: none)."""
+    the saved weights are the mean of the last average_last epochs' (load_average); clipped: the
+    share of windows overdriven (make_window; 0: none)."""
     import keras
 
     started = time.time()
@@ -621,7 +606,7 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
         losses = []
         for first in range(0, len(order), batch_size):
             idx = np.sort(order[first:first + batch_size])
-            losses.append(float(model.train_on_batch(spec_augment(x[idx], rng, band_warp=band_warp), y[idx])))
+            losses.append(float(model.train_on_batch(spec_augment(x[idx], rng), y[idx])))
         p_dev = spotter.SpotterDetector(model).window_probabilities(x_dev.astype(np.float32))
         eps = 1e-7
         dev_loss = float(-np.mean(y_dev * np.log(p_dev + eps) + (1 - y_dev) * np.log(1 - p_dev + eps)))
@@ -648,7 +633,7 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    machine=f"{platform.machine()} CPU ({platform.system()}), {os.cpu_count()} cores",
                    exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
                    mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged,
-                   delivery=dataclasses.asdict(delivery), band_warp=band_warp, clipped=clipped)
+                   delivery=dataclasses.asdict(delivery), clipped=clipped)
     spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
                  filters=list(spotter.FILTERS))
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
@@ -801,7 +786,7 @@ def delivery_rows(report_paths, at: str = "chosen") -> list[str]:
         d = r["judge"].get("deliveries")
         if not d:
             continue
-        kinds = ("drawn out", "vowels drawn out", "high", "higher", "at 5 dB", "narrowband")
+        kinds = ("drawn out", "vowels drawn out", "high", "higher", "at 5 dB", "narrowband", "unclipped")
         cells = [pct(d[k].get(at)) if k in d else "–" for k in kinds]
         rows.append(f"| {r['word']} | {proxy_recipe(r)} | {pct(r['judge']['at'][at]['recall'])} | "
                     + " | ".join(cells) + " |")
@@ -952,7 +937,17 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "Views of 1.3× and 1.8× did no better overall; asking 5 windows in a row of the view cost real "
                   "recall. The price: a second pass of the network (1.6–1.8× the time per clip in two runs) and more "
                   "sound-alike false alarms at the same threshold, which is why the threshold is 0.96. The goal, "
-                  "90% of real people within 1 false alarm an hour, is not shown reached on the proxy."]
+                  "90% of real people within 1 false alarm an hour, is not shown reached on the proxy.",
+                  "",
+                  "**Clipping.** The proxy's judged mixes are set to −20 dBFS as the course's clips are, which clips "
+                  "the loudest word in nearly every mix (99.6% of 250 counted). The same real recordings in mixes "
+                  "10 dB lower, where nothing clips, are heard far more often: 84.1% against 69.8% at 20 dB (seed 0, "
+                  "threshold 0.995) and 85.2% against 74.7% (seed 1, 0.91). Held-out synthesized voices lose nothing "
+                  "to clipping (dev: 89.6% clipped against 88.1%), and a 60–4000 Hz microphone costs real people "
+                  "little (66.9% and 80.2%). Training with 40% of the windows overdriven narrowed the gap but heard "
+                  "clean people less and was behind within 1 false alarm an hour on both seeds; the \"activate\" "
+                  "model trained so was not better on dev (89.0% at 0.97, 88.0% clipped, 85.5% drawn out), so it "
+                  "was not shipped (README, \"Clipping\")."]
     for at, words in (("chosen", "at each row's chosen threshold (within 1 false alarm an hour)"),
                       ("fixed 0.9", "at 0.9, the same threshold for every row (fairer: see above)")):
         rows = delivery_rows(proxy_reports, at)
@@ -960,8 +955,9 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
             lines += ["", "The same real recordings delivered as the hidden set's people missed most (`--deliveries`: "
                       f"each recording once more, processed, at 20 dB but the one at 5 dB), recall {words}:", "",
                       "| word | recipe | as recorded (30/20/10 dB) | drawn out ×1.8 | vowels drawn out ×2.5 | "
-                      "+6 semitones | +10 semitones | at 5 dB | through a 60–4000 Hz microphone |",
-                      "|---|---|---|---|---|---|---|---|---|"] + rows
+                      "+6 semitones | +10 semitones | at 5 dB | through a 60–4000 Hz microphone | "
+                      "the mix 10 dB lower: nothing clipped |",
+                      "|---|---|---|---|---|---|---|---|---|---|"] + rows
     lines += ["", "## Limits", "",
               "No real person saying \"activate\" was available to train or test on: its real-voice figures are "
               "the proxy's, for other words. English only, one word. Noise below 5 dB SNR and words that share most "
@@ -1034,8 +1030,6 @@ def main(argv=None) -> int:
     p.add_argument("--average-last", type=int, default=0,
                    help="save the mean of the last N epochs' weights (kept in the run folder); with "
                         "--judge-only, replace --out's weights by that mean first, then judge")
-    p.add_argument("--band-warp", type=float, default=0.0,
-                   help="warp half the training windows' mel bands by up to this many (spec_augment; default 0: none)")
     p.add_argument("--clipped", type=float, default=0.0,
                    help="the share of training windows overdriven: peaks set 0-10 dB past full scale and clipped "
                         "(default 0: none)")
@@ -1068,7 +1062,7 @@ def main(argv=None) -> int:
           event_mixes_n=args.event_mixes, negative_hours=args.negative_hours, processes=args.processes,
           command=command, start_from=args.start_from, mine_weight=args.mine_weight,
           learning_rate=args.learning_rate, average_last=args.average_last, delivery=delivery_of(args),
-          band_warp=args.band_warp, clipped=args.clipped)
+          clipped=args.clipped)
     write_card(args.out, args.proxy_report)
     return 0
 

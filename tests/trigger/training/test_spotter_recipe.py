@@ -75,26 +75,18 @@ def test_overdriven_windows_clip_at_full_scale_and_the_rest_draw_as_before():
     assert 0.3 < np.mean(np.abs(over) == 1.0) < 0.9  # a sine 6 dB past full scale is flat-topped most of the time
 
 
-def test_band_warp_moves_a_formant_and_keeps_the_edges_and_the_timing():
-    bands = logmel.N_MELS
-    x = np.zeros((2, spotter.WINDOW_FRAMES, bands), np.float32)
-    x[:, 100, 20] = 10.0  # a peak mid-band, mid-window
-    x[:, :, 0], x[:, :, -1] = 3.0, 5.0  # the edge bands
-    warped = recipe.warp_bands(x, [0.0, 2.0], [0.0, 0.0])
-    assert np.allclose(warped[0], x[0])  # no shift: unchanged
-    assert np.argmax(warped[1, 100]) == 22 and np.all(warped[1, :99] == warped[1, 0])  # 2 bands up, same frame
-    assert np.allclose(warped[1, :, 0], 3.0) and np.allclose(warped[1, :, -1], 5.0)
-    drift = recipe.warp_bands(np.repeat(x[:1, 100:101], spotter.WINDOW_FRAMES, axis=1), [0.0], [4.0])
-    assert np.argmax(drift[0, 0]) == 18 and np.argmax(drift[0, -1]) == 22  # the slope: lower early, higher late
+def test_a_mix_at_the_courses_level_clips_its_loud_word_and_keeps_its_timing():
+    t = np.arange(int(0.6 * RATE)) / RATE
+    peaky = (np.sin(2 * np.pi * 1000 * t) * np.exp(-400 * (t - 0.3) ** 2)).astype(np.float32)  # crest ~ a plosive's
+    import dataclasses
 
-
-def test_spec_augment_without_band_warp_draws_as_before_and_with_it_warps_some_windows():
-    x = np.random.default_rng(0).standard_normal((16, spotter.WINDOW_FRAMES, logmel.N_MELS)).astype(np.float32)
-    plain = recipe.spec_augment(x, np.random.default_rng(1))
-    assert np.array_equal(recipe.spec_augment(x, np.random.default_rng(1), band_warp=0.0), plain)
-    warped = recipe.spec_augment(x, np.random.default_rng(1), band_warp=2.0)
-    differs = [not np.array_equal(a, b) for a, b in zip(warped, plain)]
-    assert 0 < sum(differs) < len(x)  # about half the windows
+    src = dataclasses.replace(tone_sources(), positives=[peaky])
+    plain = recipe.event_mixes(src, 2, 0, True)
+    course = recipe.event_mixes(src, 2, 0, True, course_level=True)
+    assert [e for _, e in course] == [e for _, e in plain]  # the same mixes
+    assert all(np.abs(a).max() < 0.75 for a, _ in plain)
+    assert all(np.mean(np.abs(a) > 0.99) > 0 for a, _ in course)  # its peaks at full scale
+    assert "at −20 dBFS, clipped" in recipe.HARD_DELIVERIES
 
 
 def test_auc_is_the_chance_a_positive_outscores_a_negative():
