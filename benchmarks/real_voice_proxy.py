@@ -39,7 +39,9 @@ compare on the same audio):
   word (word_bounds), put once at each SNR (speech RMS over background RMS, --snrs) into a
   10 s background with 0-2 held-out real other words, at a random time that ends at least
   0.5 s before the end; every word (real or synthesized, positive or not) at the bank's
-  -20 dBFS, the background SNR dB below it, the mix normalised as every training example;
+  -20 dBFS, the background SNR dB below it, the mix normalised as every course training example
+  (to -20 dBFS by its RMS, then 16 bits: a loud word clips, in nearly every mix; --deliveries'
+  "unclipped" part measures what that costs);
 - synthesized recall: the bank's held-out (dev) voices saying the proxy word, mixed the same
   way, over the same backgrounds, at the same SNRs, so the real - synthetic gap is voices,
   not noise;
@@ -478,8 +480,7 @@ DELIVERIES = {"drawn out": dict(label="drawn out ×1.8 (phase vocoder)", stretch
               # above 4 kHz, and a quiet voice has little there to pass (its fricatives are weak)
               "narrowband": dict(label="as recorded, through a 60–4000 Hz microphone (a headset's band)",
                                  stretch=1.0, semitones=0.0, snr=20.0, band=[60.0, 4000.0]),
-              # the same microphone for the held-out synthesized voices: does the model hear them without
-              # what is above 4 kHz, where it does not hear real people?
+              # the same microphone for the held-out synthesized voices: the real row's twin
               "narrowband, synthesized": dict(label="held-out synthesized voices (not real), through the same microphone",
                                               stretch=1.0, semitones=0.0, snr=20.0, band=[60.0, 4000.0],
                                               voices="synthetic"),
@@ -1085,7 +1086,8 @@ def parser() -> argparse.ArgumentParser:
                    help="spotter recipe: the model is the mean of its last N epochs' weights (default: the last)")
     p.add_argument("--deliveries", action="store_true",
                    help="also judge every real recording drawn out ×1.8, its vowels drawn out, pitched +6 and +10 "
-                        "semitones, and at 5 dB SNR (DELIVERIES)")
+                        "semitones, at 5 dB SNR, through a 60-4000 Hz microphone (and the held-out synthesized voices "
+                        "so), and in a mix 10 dB lower where nothing clips (DELIVERIES)")
     p.add_argument("--confirm-windows", type=int, default=None,
                    help="spotter: judge with this many windows in a row needed to fire (default: the model's own)")
     p.add_argument("--slow-views", type=lambda s: tuple(float(v) for v in s.split(",") if v), default=None,
