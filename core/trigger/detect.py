@@ -45,6 +45,12 @@ def features(samples: np.ndarray) -> np.ndarray:
     return graph_spectrogram(pcm).T.astype(np.float32)
 
 
+# Samples at full scale that make a recording "clipped": even a few hundred in 10 s (the proxy's
+# judged mixes, a median of 548) cost the spotter 10-14 points of real people (README, "Clipping");
+# a recording that never clips has none, one that touches full scale once has a handful.
+CLIPPED_SAMPLES_NOTED = 20  # at least this many samples at full scale get the note
+
+
 def check_audio(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[str]:
     """Warnings a person should see next to the result (the audio is still analysed)."""
     notes = []
@@ -54,8 +60,11 @@ def check_audio(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[str
         notes.append("the recording is silent: there is nothing to hear")
     elif peak < 10 ** (-50 / 20):
         notes.append("the recording is very quiet (peak below −50 dBFS)")
-    if len(samples) and np.mean(np.abs(samples) > 0.999) > 0.001:
-        notes.append("the recording is clipped (too loud): detections may suffer")
+    clipped = int(np.count_nonzero(np.abs(samples) > 0.999)) if len(samples) else 0
+    if clipped >= CLIPPED_SAMPLES_NOTED:
+        notes.append(f"the recording is clipped (too loud): {clipped:,} samples at full scale. Clipped words "
+                     "are heard less often (real people on the real-voice proxy: 70–75% clipped against 84–85% "
+                     "unclipped); record further from the microphone or turn its gain down")
     if seconds < 1.0:
         notes.append(f"the recording is only {seconds:.1f} s long; it was padded with silence")
     return notes

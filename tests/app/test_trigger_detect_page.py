@@ -72,6 +72,18 @@ def test_corrupt_and_silent_uploads_get_messages():
     assert not at.exception and any("silent" in w.value for w in at.warning)
 
 
+def test_a_clipped_upload_is_named_and_the_course_level_example_is_not():
+    at = page()
+    assert not any("clipped" in w.value for w in at.warning)  # the bundled example clips a little: its caption says so
+    assert any("clips its loudest words" in c.value for c in at.caption)
+    at.radio(key="detect_source").set_value("Upload a WAV file").run()
+    t = np.arange(SAMPLE_RATE * 3) / SAMPLE_RATE
+    loud = np.clip(2.0 * np.sin(2 * np.pi * 440 * t), -1, 1).astype(np.float32)
+    at.file_uploader(key="detect_upload").set_value(("loud.wav", wav_bytes(loud), "audio/wav")).run()
+    assert not at.exception
+    assert any("clipped (too loud)" in w.value and "further from the microphone" in w.value for w in at.warning)
+
+
 def card_threshold(folder):
     import json
     from pathlib import Path

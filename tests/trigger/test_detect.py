@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio, wav_bytes
-from core.trigger.detect import (CLIP_SAMPLES, REFRACTORY_STEPS, STEP_SECONDS, TriggerDetector,
+from core.trigger.detect import (CLIP_SAMPLES, REFRACTORY_STEPS, STEP_SECONDS, TriggerDetector, check_audio,
                                  chime_on_activate, detect_events, features, output_steps,
                                  preprocess_audio)
 from core.trigger.synth import Ty
@@ -141,6 +141,17 @@ def test_odd_audio_gives_a_result_and_a_note(detector, audio, rate, note):
     result = detector.detect_file(wav_bytes(audio, rate))
     assert 0.0 <= result.max_probability <= 1.0
     assert (note is None and not result.notes) or any(note in n for n in result.notes), result.notes
+
+
+def test_a_few_hundred_clipped_samples_are_named_and_a_touch_of_full_scale_is_not():
+    audio = tone(10, amplitude=0.3)
+    light = audio.copy()
+    light[SAMPLE_RATE * 3:SAMPLE_RATE * 3 + 548] = 1.0  # as many as a median judged mix of the proxy
+    note = " ".join(check_audio(light))
+    assert "clipped (too loud): 548 samples at full scale" in note
+    touched = audio.copy()
+    touched[SAMPLE_RATE * 3:SAMPLE_RATE * 3 + 5] = 1.0
+    assert not any("clipped" in n for n in check_audio(touched))
 
 
 def test_ten_minutes_is_analysed(detector):
