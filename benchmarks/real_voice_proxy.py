@@ -755,8 +755,9 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
         if detector.view_confirm_windows != confirm:
             key["view_confirm_windows"] = detector.view_confirm_windows
     deliveries = DELIVERIES if getattr(args, "deliveries", False) else {}
+    voices_of = lambda how: synthetic if how.get("voices") == "synthetic" else real.positives  # noqa: E731
     total = ((len(real.positives) + len(synthetic)) * len(args.snrs) + n_negative
-             + sum(len(synthetic if how.get("voices") == "synthetic" else real.positives) for how in deliveries.values()))
+             + sum(len(voices_of(how)) for how in deliveries.values()))
     started = time.time()
     parts, delivered_parts = {}, {}
     with tqdm(total=total, unit="mix", desc=f"judge{progress_label}") as bar:
@@ -764,7 +765,7 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
             parts[part] = run_part(part, predict, positives, negatives, backgrounds, list(args.snrs), n_negative,
                                    word_dir / "judge", dict(key, part=part), bar.update, is_spotter)
         for part, how in deliveries.items():
-            clips = [delivered(c, **how) for c in (synthetic if how.get("voices") == "synthetic" else real.positives)]
+            clips = [delivered(c, **how) for c in voices_of(how)]
             delivered_parts[part] = run_part(part, predict, clips, negatives, backgrounds, [how["snr"]], 0,
                                              word_dir / "judge", dict(key, part=part, how=how), bar.update, is_spotter,
                                              how.get("band"), how.get("target_dbfs", TARGET_DBFS))

@@ -3,7 +3,7 @@ import streamlit as st
 
 from ui import charts, loaders
 from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio, wav_bytes
-from core.trigger.detect import chime_on_activate, features
+from core.trigger.detect import CLIPPED_NOTE, chime_on_activate, features
 from core.trigger.logmel import log_mel, to_rate
 from core.trigger.training.evaluate import held_out_example
 
@@ -101,7 +101,7 @@ except AudioError as err:
     st.error(str(err))
     st.stop()
 for note in result.notes:
-    if source == "A bundled example" and "clipped" in note:
+    if source == "A bundled example" and note.startswith(CLIPPED_NOTE):
         continue  # said in the example's caption: the course's level, not the person's microphone
     st.warning(note)
 

@@ -49,6 +49,7 @@ def features(samples: np.ndarray) -> np.ndarray:
 # judged mixes, a median of 548) cost the spotter 10-14 points of real people (README, "Clipping");
 # a recording that never clips has none, one that touches full scale once has a handful.
 CLIPPED_SAMPLES_NOTED = 20  # at least this many samples at full scale get the note
+CLIPPED_NOTE = "the recording is clipped (too loud)"  # how that note begins
 
 
 def check_audio(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[str]:
@@ -62,7 +63,7 @@ def check_audio(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[str
         notes.append("the recording is very quiet (peak below −50 dBFS)")
     clipped = int(np.count_nonzero(np.abs(samples) > 0.999)) if len(samples) else 0
     if clipped >= CLIPPED_SAMPLES_NOTED:
-        notes.append(f"the recording is clipped (too loud): {clipped:,} samples at full scale. Clipped words "
+        notes.append(f"{CLIPPED_NOTE}: {clipped:,} samples at full scale. Clipped words "
                      "are heard less often (real people on the real-voice proxy: 70–75% clipped against 84–85% "
                      "unclipped); record further from the microphone or turn its gain down")
     if seconds < 1.0:
