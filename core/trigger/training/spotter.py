@@ -307,7 +307,8 @@ def overdriven(audio: np.ndarray, over_db: float) -> np.ndarray:
     RMS, which takes a loud word's peaks past full scale: the real-voice proxy's judged mixes clip
     in 99.6% of cases, a median of 548 samples each)."""
     x = np.asarray(audio, np.float32) / (np.max(np.abs(audio)) or 1.0) * np.float32(10 ** (over_db / 20))
-    return to_int16(x).astype(np.float32) / np.float32(32767.0)  # (to_int16 saturates at full scale)
+    return to_int16(np.clip(x, -1.0, 1.0)).astype(np.float32) / np.float32(32767.0)  # (to_int16 alone saturates
+    # at -32768, a hair past -1 once divided: clipped first, both halves stop at full scale)
 
 
 def _variants(job):
