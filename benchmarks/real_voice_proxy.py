@@ -724,6 +724,9 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
         detector.slow_views = tuple(args.slow_views)  # judge a saved model with other slow views
     if is_spotter and getattr(args, "view_confirm_windows", None) is not None:
         detector.view_confirm_windows = int(args.view_confirm_windows)
+    if is_spotter and getattr(args, "declip", None) is not None:
+        detector.declip = bool(args.declip)  # judge a saved model with or without declipping
+    declipping = bool(getattr(detector, "declip", False))
     views = list(getattr(detector, "slow_views", ()))
     if is_spotter:
         predict = lambda xs: [detector.clip_probabilities(x) for x in xs]  # noqa: E731
@@ -754,6 +757,8 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
         key["slow_views"] = views
         if detector.view_confirm_windows != confirm:
             key["view_confirm_windows"] = detector.view_confirm_windows
+    if declipping:  # (absent without, so parts judged before stay valid)
+        key["declip"] = True
     deliveries = DELIVERIES if getattr(args, "deliveries", False) else {}
     voices_of = lambda how: synthetic if how.get("voices") == "synthetic" else real.positives  # noqa: E731
     total = ((len(real.positives) + len(synthetic)) * len(args.snrs) + n_negative
@@ -784,6 +789,7 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     report["slow_views"] = views  # squeezed views heard beside the plain window (spotter.SLOW_VIEWS)
     if views:
         report["view_confirm_windows"] = detector.view_confirm_windows  # windows in a row a view must hear it
+    report["declip"] = declipping  # clipped runs repaired before the detector (core.trigger.declip)
     report["judge_seconds"] = round(time.time() - started, 1)
     report["backgrounds"] = dict(sorted({k: sum(1 for kk, _ in backgrounds if kk == k)
                                          for k, _ in backgrounds}.items()))
@@ -1096,6 +1102,8 @@ def parser() -> argparse.ArgumentParser:
                         "'' for none; default: the model's own)")
     p.add_argument("--view-confirm-windows", type=int, default=None,
                    help="spotter with slow views: windows in a row a view must hear the word in (default: the model's own)")
+    p.add_argument("--declip", action=argparse.BooleanOptionalAction, default=None,
+                   help="spotter: judge with clipped runs repaired first (core.trigger.declip; default: the model's config)")
     p.add_argument("--clipped", type=float, default=0.0,
                    help="spotter recipe: the share of training windows overdriven and clipped (default 0)")
     p.add_argument("--exclude-real", nargs="*", default=[],

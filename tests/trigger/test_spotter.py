@@ -4,6 +4,7 @@ import pytest
 
 from core.trigger import logmel, spotter
 from core.trigger.audio import SAMPLE_RATE
+from core.trigger.declip import declipped
 from core.trigger.detect import STEP_SECONDS, TriggerDetector, output_steps
 from core.trigger.synth import Ty
 
@@ -178,3 +179,20 @@ def test_slow_views_answer_with_the_most_confident_view_and_the_live_slice_agree
     whole = strict.probabilities(x)
     for step in (150, output_steps(len(x)) - 1):  # the slice reaches back over the view's five windows
         np.testing.assert_allclose(strict.probabilities(x, from_step=step)[step:], whole[step:], atol=1e-6)
+
+
+def test_a_declipping_detector_repairs_clipped_audio_only_and_its_live_slices_agree(tmp_path, fresh):
+    rng = np.random.default_rng(5)
+    x = (rng.standard_normal(5 * SAMPLE_RATE) * 0.05).astype(np.float32)
+    x[2 * SAMPLE_RATE:3 * SAMPLE_RATE] += 1.5 * np.sin(np.arange(SAMPLE_RATE) * 0.03)  # a loud stretch
+    clipped = np.clip(x, -1.0, 1.0)
+    spotter.save(fresh.model, tmp_path / "d", threshold=0.5, declip=True)
+    repairing = spotter.load_detector(tmp_path / "d")
+    assert repairing.declip and not fresh.declip
+    quiet = 0.5 * clipped
+    np.testing.assert_array_equal(repairing.probabilities(quiet), fresh.probabilities(quiet))  # nothing to repair
+    whole = repairing.probabilities(clipped)
+    assert np.abs(whole - fresh.probabilities(clipped)).max() > 1e-4  # the repair changes what it hears
+    np.testing.assert_allclose(whole, fresh.probabilities(declipped(clipped)), atol=1e-6)
+    for step in (150, 400, output_steps(len(x)) - 1):  # local: the live stream's slices hear the same
+        np.testing.assert_allclose(repairing.probabilities(clipped, from_step=step)[step:], whole[step:], atol=1e-6)
