@@ -466,7 +466,11 @@ def make_mix(background: np.ndarray, positive, distractors, snr: float, rng, aud
 
 
 PARTS = {"real": 1, "synthetic": 2, "negatives": 3, "drawn out": 4, "high": 5, "at 5 dB": 6, "vowels drawn out": 7,
-         "higher": 8, "narrowband": 9, "narrowband, synthesized": 10, "unclipped": 11}
+         "higher": 8, "narrowband": 9, "narrowband, synthesized": 10, "unclipped": 11, "negatives, unclipped": 12}
+# the same mixes as another part (the same seeds), made otherwise: the unclipped judge's false alarms
+# come from the very mixes "negatives" holds, 10 dB lower, so the two differ only by the clipping
+SAME_MIXES_AS = {"negatives, unclipped": "negatives"}
+UNCLIPPED_DBFS = -30.0  # nothing in a judged mix clips at this level
 # --deliveries: every real recording once more, delivered as the hidden set's people missed most
 # (issue 15: drawn out to 1.5-2.4 s, high-pitched to ~400 Hz, a busier room). Processing real voices
 # only approximates this (people stretch vowels more than consonants), but the voices stay real.
@@ -488,7 +492,7 @@ DELIVERIES = {"drawn out": dict(label="drawn out ×1.8 (phase vocoder)", stretch
               # mix's loudest word past full scale (the judge's mixes clip, a median of ~550 samples);
               # 10 dB lower nothing clips: the same recordings, how much the clipping costs
               "unclipped": dict(label="as recorded, the mix set 10 dB lower (−30 dBFS): nothing clipped",
-                                stretch=1.0, semitones=0.0, snr=20.0, target_dbfs=-30.0)}
+                                stretch=1.0, semitones=0.0, snr=20.0, target_dbfs=UNCLIPPED_DBFS)}
 
 
 def delivered(clip: np.ndarray, stretch: float = 1.0, semitones: float = 0.0, vowel_rate: float | None = None,
@@ -505,7 +509,7 @@ def plan_part(part: str, n_positives: int, snrs, n_negative_mixes: int):
     """(mix number, positive index or -1, snr index) for every mix of a part, in order. A mix's
     audio comes from its own seed (part, mix number, SNR), so --proxy-recordings N judges the
     first N recordings exactly as a full run does."""
-    if part == "negatives":
+    if SAME_MIXES_AS.get(part, part) == "negatives":
         return [(k, -1, k % len(snrs)) for k in range(n_negative_mixes)]
     return [(i, i, s) for s in range(len(snrs)) for i in range(n_positives)]
 
@@ -525,7 +529,8 @@ def run_part(part: str, predict, positives, negatives, backgrounds, snrs, n_nega
             mixes = [Mix(**m) for m in meta["mixes"]]
             for m, (number, _, s) in zip(mixes, plan_part(part, len(positives), snrs, n_negative_mixes)):
                 if m.background_index < 0:  # judged before mixes kept it: the mix's seed says
-                    m.background_index = int(np.random.default_rng([JUDGE_SEED, PARTS[part], number, s])
+                    m.background_index = int(np.random.default_rng([JUDGE_SEED, PARTS[SAME_MIXES_AS.get(part, part)],
+                                                                    number, s])
                                              .integers(len(backgrounds)))
             return np.load(probs_path), mixes
     plan = plan_part(part, len(positives), snrs, n_negative_mixes)
@@ -533,7 +538,7 @@ def run_part(part: str, predict, positives, negatives, backgrounds, snrs, n_nega
     for first in range(0, len(plan), PREDICT_CHUNK):
         xs = []
         for number, index, s in plan[first:first + PREDICT_CHUNK]:
-            rng = np.random.default_rng([JUDGE_SEED, PARTS[part], number, s])
+            rng = np.random.default_rng([JUDGE_SEED, PARTS[SAME_MIXES_AS.get(part, part)], number, s])
             b = int(rng.integers(len(backgrounds)))
             kind, background = backgrounds[b]
             count = int(rng.integers(1, 5)) if index < 0 else int(rng.integers(0, 3))
@@ -709,6 +714,26 @@ def analyse(parts: dict, real: RealData, model_threshold: float | None, threshol
                 real_mixes=len(m_real), synthetic_mixes=len(m_syn))
 
 
+def unclipped_budget(unclipped, unclipped_negatives, real, negatives, refractory_steps: int,
+                     budget: float = FALSE_ALARM_BUDGET) -> dict:
+    """Real people at 20 dB within the false-alarm budget, clipped as judged and with nothing clipped:
+    each at the lowest threshold whose false alarms on its own negatives (the same mixes, clipped or
+    10 dB lower) stay within budget. What the proxy's figure would be if the hidden set did not clip."""
+    out = {}
+    for name, (p_pos, m_pos), (p_neg, m_neg) in (
+            ("clipped", subset(*real, lambda m: m.snr == 20.0), negatives),
+            ("unclipped", unclipped, unclipped_negatives)):
+        pos = rows_at(p_pos, m_pos, THRESHOLDS, refractory_steps)
+        neg = rows_at(p_neg, m_neg, THRESHOLDS, refractory_steps)
+        within = [(r, n) for r, n in zip(pos, neg) if n["false_alarms_per_hour"] <= budget]
+        r, n = min(within, key=lambda rn: rn[0]["threshold"])  # 1.0 never fires: always within
+        out[name] = dict(threshold=r["threshold"], recall=r["recall"], hits=r["hits"], activates=r["activates"],
+                         false_alarms_per_hour=n["false_alarms_per_hour"],
+                         at_09=next(x["recall"] for x in pos if x["threshold"] == 0.9),
+                         false_alarms_per_hour_at_09=next(x["false_alarms_per_hour"] for x in neg if x["threshold"] == 0.9))
+    return out
+
+
 def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_label: str = "") -> dict:
     from tqdm import tqdm
 
@@ -784,6 +809,13 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
                        curve={f"{r['threshold']:g}": r["recall"]  # recall at every threshold of the judge
                               for r in rows_at(*delivered_parts[part], THRESHOLDS, detector.refractory_steps)})
             for part in delivered_parts}
+    if "unclipped" in delivered_parts:  # false alarms from the same negative mixes, unclipped too
+        unclipped_negatives = run_part("negatives, unclipped", predict, [], negatives, backgrounds, list(args.snrs),
+                                       n_negative, word_dir / "judge", dict(key, part="negatives, unclipped",
+                                                                           target_dbfs=UNCLIPPED_DBFS),
+                                       None, is_spotter, None, UNCLIPPED_DBFS)
+        report["unclipped_budget"] = unclipped_budget(delivered_parts["unclipped"], unclipped_negatives,
+                                                      parts["real"], parts["negatives"], detector.refractory_steps)
     report["refractory_steps"] = detector.refractory_steps  # the detector's chime rule (spotter: 1 s)
     report["confirm_windows"] = confirm  # windows in a row that must hear the word
     report["slow_views"] = views  # squeezed views heard beside the plain window (spotter.SLOW_VIEWS)
@@ -824,6 +856,9 @@ def markdown(report: dict) -> str:
                       + (f", a view needing {j0['view_confirm_windows']} windows in a row"
                          if j0.get("view_confirm_windows", j0.get("confirm_windows")) != j0.get("confirm_windows") else "")
                       + ".", ""]
+    if j.get("declip"):
+        lines[3:3] = ["Declipped: every run of samples at full scale is rebuilt (core.trigger.declip) before the "
+                      "detector hears the mix.", ""]
     why = {"chosen": f"best within {j['budget']:g} false alarm/h", "model's own": "chosen on synthesized dev",
            "distinct": f"best within {j['budget']:g} distinct false-alarm source/h"}
     for name, row in j["at"].items():
@@ -872,6 +907,15 @@ def markdown(report: dict) -> str:
                   + (f"{pct(d.get('distinct'))} | " if distinct else "") + f"{pct(d.get('fixed 0.9'))} |"
                   for d in j["deliveries"].values()]
         lines.append("")
+    if j.get("unclipped_budget"):
+        u = j["unclipped_budget"]
+        lines += [f"Clipped or not, each against its own false alarms (real people at 20 dB; the same negative "
+                  f"mixes as judged, or 10 dB lower so that nothing clips): within 1 false alarm an hour "
+                  f"{pct(u['unclipped']['recall'])} unclipped at {u['unclipped']['threshold']:g} "
+                  f"({u['unclipped']['false_alarms_per_hour']:.1f}/h), {pct(u['clipped']['recall'])} clipped at "
+                  f"{u['clipped']['threshold']:g} ({u['clipped']['false_alarms_per_hour']:.1f}/h); at 0.9 "
+                  f"{pct(u['unclipped']['at_09'])} ({u['unclipped']['false_alarms_per_hour_at_09']:.1f}/h) and "
+                  f"{pct(u['clipped']['at_09'])} ({u['clipped']['false_alarms_per_hour_at_09']:.1f}/h).", ""]
     card = report.get("model_card_dev")
     if card:
         lines.append(f"The trained model's card (train.judge: synthesized held-out voices, augmented, "

@@ -46,7 +46,8 @@ def features(samples: np.ndarray) -> np.ndarray:
 
 
 # Samples at full scale that make a recording "clipped": even a few hundred in 10 s (the proxy's
-# judged mixes, a median of 548) cost the spotter 10-14 points of real people (README, "Clipping");
+# judged mixes, a median of 548) cost the spotter 10-14 points of real people at one threshold
+# (0-4 at equal false alarms: unclipped audio rings more too; README, "Clipping");
 # a recording that never clips has none, one that touches full scale once has a handful.
 CLIPPED_SAMPLES_NOTED = 20  # at least this many samples at full scale get the note
 CLIPPED_NOTE = "the recording is clipped (too loud)"  # how that note begins
@@ -64,8 +65,8 @@ def check_audio(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[str
     clipped = int(np.count_nonzero(np.abs(samples) > 0.999)) if len(samples) else 0
     if clipped >= CLIPPED_SAMPLES_NOTED:
         notes.append(f"{CLIPPED_NOTE}: {clipped:,} samples at full scale. Clipped words "
-                     "are heard less often (real people on the real-voice proxy: 70–75% clipped against 84–85% "
-                     "unclipped); record further from the microphone or turn its gain down")
+                     "are heard less often (real people on the real-voice proxy, at one threshold: 70–75% clipped "
+                     "against 84–85% unclipped); record further from the microphone or turn its gain down")
     if seconds < 1.0:
         notes.append(f"the recording is only {seconds:.1f} s long; it was padded with silence")
     return notes

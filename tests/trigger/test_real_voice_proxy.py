@@ -299,3 +299,50 @@ def test_more_real_folders_can_be_left_out_of_the_proxys_training():
     args = proxy.resolve(proxy.parser().parse_args(["--recipe", "spotter", "--exclude-real", "alexa", "computer"]))
     assert args.exclude_real == ["alexa", "computer"]
     assert proxy.resolve(proxy.parser().parse_args([])).exclude_real == []
+
+
+def test_the_unclipped_negatives_are_the_same_mixes_10_db_lower(tmp_path):
+    rng = np.random.default_rng(0)
+    backgrounds = [("hiss", (rng.standard_normal(44100 * 10) * 0.1).astype(np.float32)),
+                   ("hum", np.sin(np.arange(44100 * 10) * 0.01).astype(np.float32))]
+    t = np.arange(20000) / 44100
+    negatives = [proxy.trigger_bank.at_dbfs(np.sin(2 * np.pi * f * t).astype(np.float32), proxy.trigger_bank.CLIP_DBFS)
+                 for f in (180.0, 260.0, 330.0)]
+    heard = {}
+
+    def predict(part):
+        def run(xs):
+            heard.setdefault(part, []).extend(xs)
+            return [np.zeros(1375, np.float32) for _ in xs]
+        return run
+
+    parts = {part: proxy.run_part(part, predict(part), [], negatives, backgrounds, [20.0, 10.0], 4, tmp_path,
+                                  {"part": part}, audio_out=True, target_dbfs=dbfs)
+             for part, dbfs in (("negatives", proxy.TARGET_DBFS), ("negatives, unclipped", proxy.UNCLIPPED_DBFS))}
+    assert [m.__dict__ for m in parts["negatives"][1]] == [m.__dict__ for m in parts["negatives, unclipped"][1]]
+    for loud, quiet in zip(heard["negatives"], heard["negatives, unclipped"]):
+        level = 20 * np.log10(np.sqrt(np.mean(loud.astype(np.float64) ** 2)) / np.sqrt(np.mean(quiet.astype(np.float64) ** 2)))
+        assert 9.0 < level < 10.5 and np.abs(quiet).max() < 0.99  # 10 dB lower (less where the loud one clipped)
+
+
+def test_clipped_and_unclipped_people_are_each_judged_within_their_own_false_alarms():
+    def mixes(ends, snr=20.0):
+        return [proxy.Mix(list(e), snr, "hiss", i if e else -1, [], 0) for i, e in enumerate(ends)]
+
+    def bumps(peaks, ends):  # each mix's answer: peak from the word's end (or 5 s) for 0.3 s
+        out = np.zeros((len(peaks), 1375), np.float32)
+        for row, p, e in zip(out, peaks, ends):
+            step = int((e[0] if e else 5000) / 10000 * 1375)
+            row[step:step + 40] = p
+        return out
+
+    word_ends, none = [[5000], [6000]], [[], []]
+    real = (bumps([0.95, 0.95, 0.99], word_ends + [[4000]]), mixes(word_ends) + mixes([[4000]], snr=10.0))
+    got = proxy.unclipped_budget((bumps([0.99, 0.985], word_ends), mixes(word_ends)),
+                                 (bumps([0.97, 0.0], none), mixes(none)),
+                                 real, (bumps([0.965, 0.0], none), mixes(none)), proxy.REFRACTORY_STEPS)
+    clipped, unclipped = got["clipped"], got["unclipped"]
+    assert clipped["activates"] == 2  # the 20 dB mixes only
+    assert clipped["threshold"] >= 0.965 and clipped["recall"] == 0.0  # its negatives ring above its words
+    assert 0.97 <= unclipped["threshold"] < 0.985 and unclipped["recall"] == 1.0  # (a step fires above it)
+    assert clipped["at_09"] == unclipped["at_09"] == 1.0 and clipped["false_alarms_per_hour_at_09"] == 180.0
