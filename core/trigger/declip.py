@@ -3,20 +3,24 @@
 A recording pushed past full scale keeps only ±1.0 where the wave went higher: its loudest vowels
 turn into flat runs, which add buzz across the spectrum. The course's way of making a clip (every
 10 s mix set to −20 dBFS) clips almost every mix on the real-voice proxy (99.6%, median 548 samples),
-and people are heard less in clipped audio than in the same audio 10 dB lower; synthesized voices
-are not (see the README, "Clipping").
+and at one threshold people are heard less in clipped audio than in the same audio 10 dB lower;
+synthesized voices are not (see the README, "Clipping").
 
 The repair is local and cheap: each run of samples at full scale is replaced by the cubic (Hermite)
 that leaves the sample before the run with that sample's slope and arrives at the sample after it
 with its slope, so the wave rises past full scale and comes back as it would have. Runs touching the
 audio's edges are left alone (no slope to follow). The result can exceed ±1.0: it is for the
 detector's float features, not for playing or writing to 16 bits (see declipped's scale argument).
+
+Measured on the proxy (two "jarvis" models): the detector then hears more of everything, other
+words too, and at equal false alarms it gains nothing, so the shipped spotter leaves it off
+(spotter.DECLIP); a config's "declip": true or the proxy's --declip turns it on.
 """
 from __future__ import annotations
 
 import numpy as np
 
-FULL_SCALE = 0.999  # |sample| at or above this counts as clipped (as detect.check_audio counts them)
+FULL_SCALE = 0.999  # |sample| at or above this counts as clipped (detect.check_audio counts them so too)
 
 
 def clipped_runs(samples: np.ndarray, limit: float = FULL_SCALE) -> tuple[np.ndarray, np.ndarray]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from core.trigger.audio import SAMPLE_RATE, AudioError, read_audio
+from core.trigger.declip import FULL_SCALE
 from core.trigger.spectrogram import graph_spectrogram, n_frames
 from core.trigger.synth import BACKGROUND_MS, TARGET_DBFS, Ty, match_target_amplitude, overlay
 
@@ -62,7 +63,7 @@ def check_audio(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> list[str
         notes.append("the recording is silent: there is nothing to hear")
     elif peak < 10 ** (-50 / 20):
         notes.append("the recording is very quiet (peak below −50 dBFS)")
-    clipped = int(np.count_nonzero(np.abs(samples) > 0.999)) if len(samples) else 0
+    clipped = int(np.count_nonzero(np.abs(samples) >= FULL_SCALE)) if len(samples) else 0
     if clipped >= CLIPPED_SAMPLES_NOTED:
         notes.append(f"{CLIPPED_NOTE}: {clipped:,} samples at full scale. Clipped words "
                      "are heard less often (real people on the real-voice proxy, at one threshold: 70–75% clipped "
