@@ -939,7 +939,9 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "Views of 1.3× and 1.8× did no better overall; asking 5 windows in a row of the view cost real "
                   "recall. The price: a second pass of the network (1.6–1.8× the time per clip in two runs) and more "
                   "sound-alike false alarms at the same threshold, which is why the threshold is 0.96. The goal, "
-                  "90% of real people within 1 false alarm an hour, is not shown reached on the proxy.",
+                  "90% of real people within 1 false alarm an hour, is not shown reached on the proxy: this "
+                  "recipe (50k windows, seed 0) hears 87.4% of real \"computer\", 88.3% of \"alexa\" and "
+                  "71.4% of \"jarvis\" (75.2% on seed 1) within it.",
                   "",
                   "**Clipping.** The proxy's judged mixes are set to −20 dBFS as the course's clips are, which clips "
                   "the loudest word in nearly every mix (99.6% of 250 counted). The same real recordings in mixes "
