@@ -717,20 +717,19 @@ def analyse(parts: dict, real: RealData, model_threshold: float | None, threshol
 def unclipped_budget(unclipped, unclipped_negatives, real, negatives, refractory_steps: int,
                      budget: float = FALSE_ALARM_BUDGET) -> dict:
     """Real people at 20 dB within the false-alarm budget, clipped as judged and with nothing clipped:
-    each at the lowest threshold whose false alarms on its own negatives (the same mixes, clipped or
-    10 dB lower) stay within budget. What the proxy's figure would be if the hidden set did not clip."""
+    each at the threshold choose() picks with the false alarms of its own negatives (the same mixes,
+    clipped or 10 dB lower). What the proxy's figure would be if the hidden set did not clip."""
     out = {}
     for name, (p_pos, m_pos), (p_neg, m_neg) in (
             ("clipped", subset(*real, lambda m: m.snr == 20.0), negatives),
             ("unclipped", unclipped, unclipped_negatives)):
-        pos = rows_at(p_pos, m_pos, THRESHOLDS, refractory_steps)
-        neg = rows_at(p_neg, m_neg, THRESHOLDS, refractory_steps)
-        within = [(r, n) for r, n in zip(pos, neg) if n["false_alarms_per_hour"] <= budget]
-        r, n = min(within, key=lambda rn: rn[0]["threshold"])  # 1.0 never fires: always within
+        rows = [dict(r, false_alarms_per_hour=n["false_alarms_per_hour"])  # recall of these, false alarms of those
+                for r, n in zip(rows_at(p_pos, m_pos, THRESHOLDS, refractory_steps),
+                                rows_at(p_neg, m_neg, THRESHOLDS, refractory_steps))]
+        r, at_09 = choose(rows, budget), next(x for x in rows if x["threshold"] == 0.9)
         out[name] = dict(threshold=r["threshold"], recall=r["recall"], hits=r["hits"], activates=r["activates"],
-                         false_alarms_per_hour=n["false_alarms_per_hour"],
-                         at_09=next(x["recall"] for x in pos if x["threshold"] == 0.9),
-                         false_alarms_per_hour_at_09=next(x["false_alarms_per_hour"] for x in neg if x["threshold"] == 0.9))
+                         false_alarms_per_hour=r["false_alarms_per_hour"], at_09=at_09["recall"],
+                         false_alarms_per_hour_at_09=at_09["false_alarms_per_hour"])
     return out
 
 

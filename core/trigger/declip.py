@@ -10,7 +10,7 @@ The repair is local and cheap: each run of samples at full scale is replaced by 
 that leaves the sample before the run with that sample's slope and arrives at the sample after it
 with its slope, so the wave rises past full scale and comes back as it would have. Runs touching the
 audio's edges are left alone (no slope to follow). The result can exceed ±1.0: it is for the
-detector's float features, not for playing or writing to 16 bits (see declipped's scale argument).
+detector's float features, not for playing or writing to 16 bits.
 
 Measured on the proxy (two "jarvis" models): the detector then hears more of everything, other
 words too, and at equal false alarms it gains nothing, so the shipped spotter leaves it off
@@ -30,11 +30,9 @@ def clipped_runs(samples: np.ndarray, limit: float = FULL_SCALE) -> tuple[np.nda
     return edges[::2], edges[1::2]
 
 
-def declipped(samples: np.ndarray, limit: float = FULL_SCALE, scale: bool = False) -> np.ndarray:
+def declipped(samples: np.ndarray, limit: float = FULL_SCALE) -> np.ndarray:
     """samples with each clipped run (clipped_runs) replaced by a cubic through its neighbours.
-
-    Unclipped audio comes back unchanged (a copy). scale=True divides the result by its peak when
-    that passes 1.0, so it can be played or written to 16 bits again."""
+    Unclipped audio comes back unchanged (a copy)."""
     y = np.array(samples, dtype=np.float64)
     starts, stops = clipped_runs(y, limit)
     keep = (starts >= 2) & (stops + 1 < len(y))  # a sample and a slope on each side
@@ -50,8 +48,4 @@ def declipped(samples: np.ndarray, limit: float = FULL_SCALE, scale: bool = Fals
         y[np.repeat(starts, stops - starts) + offset] = (
             (2 * t3 - 3 * t2 + 1) * before[run] + (t3 - 2 * t2 + t) * span[run] * slope_in[run]
             + (-2 * t3 + 3 * t2) * after[run] + (t3 - t2) * span[run] * slope_out[run])
-    if scale:
-        peak = np.abs(y).max(initial=0.0)
-        if peak > 1.0:
-            y /= peak
     return y.astype(np.float32)

@@ -1,6 +1,7 @@
 """The spotter's recipe: labels where the course's rule puts them, the real split the proxy's,
 masks, the AUC, and a tiny run of the whole of train()."""
 import argparse
+import dataclasses
 import json
 from pathlib import Path
 
@@ -60,8 +61,6 @@ def test_spec_augment_masks_to_the_band_means_and_keeps_the_shape():
 
 
 def test_overdriven_windows_clip_at_full_scale_and_the_rest_draw_as_before():
-    import dataclasses
-
     src = tone_sources()
     hot = dataclasses.replace(src, clipped=1.0)
     for seed in range(6):
@@ -78,8 +77,6 @@ def test_overdriven_windows_clip_at_full_scale_and_the_rest_draw_as_before():
 def test_a_mix_at_the_courses_level_clips_its_loud_word_and_keeps_its_timing():
     t = np.arange(int(0.6 * RATE)) / RATE
     peaky = (np.sin(2 * np.pi * 1000 * t) * np.exp(-400 * (t - 0.3) ** 2)).astype(np.float32)  # crest ~ a plosive's
-    import dataclasses
-
     src = dataclasses.replace(tone_sources(), positives=[peaky])
     plain = recipe.event_mixes(src, 2, 0, True)
     course = recipe.event_mixes(src, 2, 0, True, course_level=True)
