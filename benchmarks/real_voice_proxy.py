@@ -404,7 +404,7 @@ def train_spotter_word(word_dir: Path, args, command: str) -> dict:
                         n_backgrounds=8 if args.tiny else 40, processes=1 if args.tiny else 2,
                         real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command,
                         average_last=args.average_last, delivery=recipe.delivery_of(args),
-                        clipped=args.clipped)
+                        clipped=args.clipped, chimeras=args.chimeras)
 
 
 # ----------------------------------------------------------------------------- the judge
@@ -746,12 +746,15 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     confirm = int(getattr(detector, "confirm_windows", 1))
     if is_spotter and getattr(args, "slow_views", None) is not None:
         detector.slow_views = tuple(args.slow_views)  # judge a saved model with other slow views
+    if is_spotter and getattr(args, "pitch_views", None) is not None:
+        detector.pitch_views = tuple(args.pitch_views)  # judge a saved model with other pitch views
     if is_spotter and getattr(args, "view_confirm_windows", None) is not None:
         detector.view_confirm_windows = int(args.view_confirm_windows)
     if is_spotter and getattr(args, "declip", None) is not None:
         detector.declip = bool(args.declip)  # judge a saved model with or without declipping
     declipping = bool(getattr(detector, "declip", False))
     views = list(getattr(detector, "slow_views", ()))
+    pitch_views = list(getattr(detector, "pitch_views", ()))
     if is_spotter:
         predict = lambda xs: [detector.clip_probabilities(x) for x in xs]  # noqa: E731
     else:
@@ -779,6 +782,9 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
         key["confirm_windows"] = confirm
     if views:  # (absent without views, so parts judged before them stay valid)
         key["slow_views"] = views
+    if pitch_views:
+        key["pitch_views"] = pitch_views
+    if views or pitch_views:
         if detector.view_confirm_windows != confirm:
             key["view_confirm_windows"] = detector.view_confirm_windows
     if declipping:  # (absent without, so parts judged before stay valid)
@@ -818,7 +824,8 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     report["refractory_steps"] = detector.refractory_steps  # the detector's chime rule (spotter: 1 s)
     report["confirm_windows"] = confirm  # windows in a row that must hear the word
     report["slow_views"] = views  # squeezed views heard beside the plain window (spotter.SLOW_VIEWS)
-    if views:
+    report["pitch_views"] = pitch_views  # lowered (or raised) views of the plain window (spotter.PITCH_VIEWS)
+    if views or pitch_views:
         report["view_confirm_windows"] = detector.view_confirm_windows  # windows in a row a view must hear it
     report["declip"] = declipping  # clipped runs repaired before the detector (core.trigger.declip)
     report["judge_seconds"] = round(time.time() - started, 1)
@@ -855,6 +862,9 @@ def markdown(report: dict) -> str:
                       + (f", a view needing {j0['view_confirm_windows']} windows in a row"
                          if j0.get("view_confirm_windows", j0.get("confirm_windows")) != j0.get("confirm_windows") else "")
                       + ".", ""]
+    if j.get("pitch_views"):
+        lines[3:3] = [f"Pitch views: it also hears each window moved {' and '.join(f'{v:+g}' for v in j['pitch_views'])} "
+                      "semitones (spotter.warp_matrix) and answers with the most confident view.", ""]
     if j.get("declip"):
         lines[3:3] = ["Declipped: every run of samples at full scale is rebuilt (core.trigger.declip) before the "
                       "detector hears the mix.", ""]
@@ -1026,7 +1036,9 @@ def run_word(word: str, args, command: str) -> dict:
                     + (f"real recordings of {', '.join(args.exclude_real)} left out of training too; "
                        if args.exclude_real else "")
                     + (f"{metrics['clipped']:.0%} of the windows overdriven and clipped; "
-                       if metrics.get("clipped") else "") +
+                       if metrics.get("clipped") else "")
+                    + (f"{metrics['chimeras']:.0%} of the real other words chimeras of two real recordings; "
+                       if metrics.get("chimeras") else "") +
                     f"{metrics['train_minutes']} min in all")
     else:
         started = time.time()
@@ -1045,6 +1057,8 @@ def run_word(word: str, args, command: str) -> dict:
                   command=command, bank=bank_info, real=real.summary(), judge=judge, timings=timings)
     if metrics and "examples" in metrics:  # a spotter: how many windows it learned from
         report.update(examples=metrics["examples"], epochs=metrics["epochs"])
+        if metrics.get("chimeras"):
+            report["chimeras"] = metrics["chimeras"]
     if metrics and not args.model and args.recipe == "spotter":
         chosen = metrics["judged"]["chosen"]
         report["model_card_dev"] = dict(threshold=chosen["threshold"], recall=chosen["recall"],
@@ -1143,12 +1157,17 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--slow-views", type=lambda s: tuple(float(v) for v in s.split(",") if v), default=None,
                    help="spotter: judge with these slow views, comma-separated factors, e.g. 1.5 (spotter.SLOW_VIEWS; "
                         "'' for none; default: the model's own)")
+    p.add_argument("--pitch-views", type=lambda s: tuple(float(v) for v in s.split(",") if v), default=None,
+                   help="spotter: judge with these pitch views, comma-separated semitones, e.g. -4 (spotter.PITCH_VIEWS; "
+                        "'' for none; default: the model's own)")
     p.add_argument("--view-confirm-windows", type=int, default=None,
                    help="spotter with slow views: windows in a row a view must hear the word in (default: the model's own)")
     p.add_argument("--declip", action=argparse.BooleanOptionalAction, default=None,
                    help="spotter: judge with clipped runs repaired first (core.trigger.declip; default: the model's config)")
     p.add_argument("--clipped", type=float, default=0.0,
                    help="spotter recipe: the share of training windows overdriven and clipped (default 0)")
+    p.add_argument("--chimeras", type=float, default=0.0,
+                   help="spotter recipe: the share of real other words made of pieces of two real recordings (default 0)")
     p.add_argument("--exclude-real", nargs="*", default=[],
                    help="spotter recipe: more real-speech folders to leave out of training (a diagnostic: do the "
                         "negatives recorded the way the proxy word was teach the model that way of recording?)")

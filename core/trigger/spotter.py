@@ -70,6 +70,14 @@ CONTEXT_MARGIN_S = 0.5
 # () keeps the plain window only; a config's "slow_views" sets them per model folder (the shipped
 # one: [1.5]; on the real-voice proxy, drawn-out real people 87% against 79% at equal false alarms).
 SLOW_VIEWS: tuple = ()
+# Pitch views: the hidden set's people were missed on excited, high deliveries (F0 ~400 Hz, formants
+# up too). A view of s semitones (negative: lower) hears the plain window with its mel bands read
+# from 2^(-s/12) times their own frequency (warp_matrix: the spectrum moved as a pitch and vocal-tract
+# shift moves it), through the same network, answered and confirmed like a slow view. () keeps none;
+# a config's "pitch_views" sets them per model folder. Off: on the real-voice proxy a view 4 semitones
+# down heard people pitched +10 semitones 5-8 points better, the recordings as made no better, rang
+# more on other words, and a third pass takes a 10 s clip past 100 ms.
+PITCH_VIEWS: tuple = ()
 # Declipping (core.trigger.declip): a config's "declip": true repairs clipped runs (samples at full
 # scale) before the log-mel frames; audio that does not clip is heard as before. Off: on the real-voice
 # proxy it heard more of everything, other words too, and gained nothing at equal false alarms.
@@ -202,6 +210,22 @@ def squeezed_windows(frames: np.ndarray, factor: float, hop: int = WINDOW_HOP_FR
     return np.ascontiguousarray(squeezed.transpose(0, 2, 1), dtype=np.float32)
 
 
+def warp_matrix(semitones: float, n_mels: int = logmel.N_MELS) -> np.ndarray:
+    """(n_mels, n_mels) M such that frames @ M are log-mel frames with the spectrum moved by
+    semitones (negative: down): output band m reads the input at 2^(-semitones/12) times its centre
+    frequency, interpolated linearly between bands (in mel) and held at the edges."""
+    mel_lo, mel_hi = logmel._hz_to_mel(logmel.F_MIN), logmel._hz_to_mel(logmel.F_MAX)
+    centres_mel = np.linspace(mel_lo, mel_hi, n_mels + 2)[1:-1]
+    source_hz = logmel._mel_to_hz(centres_mel) * 2.0 ** (-semitones / 12.0)
+    at = np.interp(logmel._hz_to_mel(source_hz), centres_mel, np.arange(n_mels, dtype=np.float64))
+    left = np.minimum(np.floor(at).astype(int), n_mels - 2)
+    weight = at - left
+    matrix = np.zeros((n_mels, n_mels), np.float32)
+    matrix[left, np.arange(n_mels)] = 1.0 - weight
+    matrix[left + 1, np.arange(n_mels)] += weight
+    return matrix
+
+
 def window_end_seconds(ends: np.ndarray) -> np.ndarray:
     """Time (s, from the audio's start) at which each window's last frame ends."""
     first = ends - (WINDOW_FRAMES - 1)
@@ -237,6 +261,7 @@ class SpotterDetector(TriggerDetector):
         self.hop = int(self.config.get("window_hop_frames", WINDOW_HOP_FRAMES))
         self.confirm_windows = int(self.config.get("confirm_windows", CONFIRM_WINDOWS))
         self.slow_views = tuple(float(c) for c in self.config.get("slow_views", SLOW_VIEWS))
+        self.pitch_views = tuple(float(s) for s in self.config.get("pitch_views", PITCH_VIEWS))
         self.declip = bool(self.config.get("declip", DECLIP))
         # windows in a row a slow view must hear the word in (its own rule; the plain window's by default)
         self.view_confirm_windows = int(self.config.get("slow_view_confirm_windows", self.confirm_windows))
@@ -312,19 +337,22 @@ class SpotterDetector(TriggerDetector):
         window's, or with slow views the most confident view's (each view confirmed on its own).
         All views go through the network in one batch."""
         plain = windows(frames[first * self.hop:], self.hop)[0]
-        if not self.slow_views:
+        if not self.slow_views and not self.pitch_views:
             return confirmed(self.window_probabilities(plain), self.confirm_windows)
-        reach = int(round(WINDOW_FRAMES * max(self.slow_views))) - WINDOW_FRAMES  # frames before a window
-        back = min(first, math.ceil(reach / self.hop))  # whole hops of history, so views end where windows do
-        views = [plain] + [squeezed_windows(frames[(first - back) * self.hop:], c, self.hop)[back:]
-                           for c in self.slow_views]
+        views = [plain]
+        if self.slow_views:
+            reach = int(round(WINDOW_FRAMES * max(self.slow_views))) - WINDOW_FRAMES  # frames before a window
+            back = min(first, math.ceil(reach / self.hop))  # whole hops of history, so views end where windows do
+            views += [squeezed_windows(frames[(first - back) * self.hop:], c, self.hop)[back:]
+                      for c in self.slow_views]
+        views += [plain @ warp_matrix(s, plain.shape[-1]) for s in self.pitch_views]
         answers = self.window_probabilities(np.concatenate(views)).reshape(len(views), len(plain))
-        rules = [self.confirm_windows] + [self.view_confirm_windows] * len(self.slow_views)
+        rules = [self.confirm_windows] + [self.view_confirm_windows] * (len(views) - 1)
         return np.max([confirmed(a, n) for a, n in zip(answers, rules)], axis=0)
 
     def confirm_span(self) -> int:
         """Windows one answer looks back over: its confirm rule's, the longest of plain and views."""
-        return max(self.confirm_windows, self.view_confirm_windows if self.slow_views else 1)
+        return max(self.confirm_windows, self.view_confirm_windows if self.slow_views or self.pitch_views else 1)
 
     def clip_probabilities(self, samples: np.ndarray) -> np.ndarray:
         """The course's view: 10 s (padded or trimmed) → Ty = 1375 probabilities."""

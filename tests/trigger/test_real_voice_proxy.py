@@ -207,6 +207,15 @@ def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(t
     plain_curve = [r["recall"] for r in report["judge"]["curve"]]
     assert [r["recall"] for r in viewed["judge"]["curve"]] != plain_curve or \
         [r["false_alarms"] for r in viewed["judge"]["curve"]] != [r["false_alarms"] for r in report["judge"]["curve"]]
+    # and with a pitch view beside the slow one: cached apart again, said so
+    assert proxy.main(["--tiny", "--recipe", "spotter", "--word", "computer", "--out", str(tmp_path / "pitch"),
+                       "--takes", str(word_dir / "takes"), "--model", str(word_dir / "model"),
+                       "--slow-views", "1.5", "--pitch-views=-4"]) == 0
+    pitched = json.loads((tmp_path / "pitch" / "computer" / "report.json").read_text())
+    assert pitched["judge"]["pitch_views"] == [-4.0] and viewed["judge"]["pitch_views"] == []
+    assert "moved -4 semitones" in (tmp_path / "pitch" / "computer" / "report.md").read_text()
+    assert [r["recall"] for r in pitched["judge"]["curve"]] != [r["recall"] for r in viewed["judge"]["curve"]] or \
+        [r["false_alarms"] for r in pitched["judge"]["curve"]] != [r["false_alarms"] for r in viewed["judge"]["curve"]]
 
 
 def test_false_alarms_are_traced_to_the_recording_or_background_spot_that_rang():

@@ -196,3 +196,36 @@ def test_a_declipping_detector_repairs_clipped_audio_only_and_its_live_slices_ag
     np.testing.assert_allclose(whole, fresh.probabilities(declipped(clipped)), atol=1e-6)
     for step in (150, 400, output_steps(len(x)) - 1):  # local: the live stream's slices hear the same
         np.testing.assert_allclose(repairing.probabilities(clipped, from_step=step)[step:], whole[step:], atol=1e-6)
+
+
+def test_the_warp_moves_a_tone_to_where_the_lower_tone_lies():
+    np.testing.assert_allclose(spotter.warp_matrix(0.0), np.eye(logmel.N_MELS), atol=1e-6)
+    warp = spotter.warp_matrix(-4.0)
+    np.testing.assert_allclose(warp.sum(axis=0), 1.0, atol=1e-6)  # each output band: a blend of two inputs
+    t = np.arange(logmel.RATE) / logmel.RATE
+    for hz in (500.0, 1000.0, 3000.0):
+        tone = logmel.log_mel(np.sin(2 * np.pi * hz * t).astype(np.float32)).mean(axis=0)
+        lower = logmel.log_mel(np.sin(2 * np.pi * hz * 2 ** (-4 / 12) * t).astype(np.float32)).mean(axis=0)
+        assert abs(int((tone @ warp).argmax()) - int(lower.argmax())) <= 1
+
+
+def test_pitch_views_answer_with_the_most_confident_view_and_the_live_slice_agrees(tmp_path, fresh):
+    rng = np.random.default_rng(6)
+    x = (rng.standard_normal(5 * SAMPLE_RATE) * 0.05).astype(np.float32)
+    x[2 * SAMPLE_RATE:3 * SAMPLE_RATE] += 0.3 * np.sin(np.arange(SAMPLE_RATE) * 0.08)
+    frames = spotter.frames_for(x)
+    plain_windows = spotter.windows(frames)[0]
+    plain = spotter.confirmed(fresh.window_probabilities(plain_windows), 3)
+    low = spotter.confirmed(fresh.window_probabilities(plain_windows @ spotter.warp_matrix(-4.0)), 3)
+    assert np.abs(plain - low).max() > 1e-3  # the view hears something else here
+    spotter.save(fresh.model, tmp_path / "p", threshold=0.5, pitch_views=[-4.0])
+    viewed = spotter.load_detector(tmp_path / "p")
+    assert viewed.pitch_views == (-4.0,) and fresh.pitch_views == spotter.PITCH_VIEWS
+    np.testing.assert_allclose(viewed.view_answers(frames), np.maximum(plain, low), atol=1e-6)
+    assert viewed.context_seconds == pytest.approx(fresh.context_seconds)  # the plain window's audio, no more
+    whole = viewed.probabilities(x)
+    for step in (1, 150, output_steps(len(x)) - 1):
+        np.testing.assert_allclose(viewed.probabilities(x, from_step=step)[step:], whole[step:], atol=1e-6)
+    both = spotter.SpotterDetector(fresh.model, {"slow_views": [1.5], "pitch_views": [-4.0]})
+    slow = spotter.confirmed(fresh.window_probabilities(spotter.squeezed_windows(frames, 1.5)), 3)
+    np.testing.assert_allclose(both.view_answers(frames), np.maximum(np.maximum(plain, slow), low), atol=1e-6)

@@ -63,6 +63,7 @@ P_KIND = {"positive": 0.40, "late": 0.07, "unfinished": 0.08, "negatives": 0.20,
 P_REAL_OTHER = 0.45  # the share of other words that are real recordings
 SNR_DB = (0.0, 30.0)
 OVERDRIVE_DB = (0.0, 10.0)  # how far past full scale an overdriven window's peak is set (train(clipped=...))
+CHIMERA_PIECE_S = (0.15, 0.6)  # each piece of a chimera (train(chimeras=...)): about a syllable or two
 
 
 @dataclass(frozen=True)
@@ -155,6 +156,7 @@ class Sources:
     info: dict = field(default_factory=dict)
     augmented: bool = False  # the word pools already hold augmented deliveries (augment_sources)
     clipped: float = 0.0  # the share of windows set too hot and clipped (overdriven)
+    chimeras: float = 0.0  # the share of real other words made of pieces of real recordings (chimera)
 
     def word(self, clip, rng) -> np.ndarray:
         """A delivery of clip: itself when the pools are augmented already, else augment_word's."""
@@ -246,6 +248,24 @@ def pick(rng, *pools):
     return pool[int(rng.integers(len(pool)))]
 
 
+def chimera(pool: list, rng) -> np.ndarray:
+    """A real voice saying no word: the start of one real recording (or a piece of it) and the end
+    of another, or of the same one played backwards, joined with a 10 ms crossfade. Real people's
+    other words are few here (hundreds of recordings of a dozen words); these give the network real
+    voices, rooms and microphones in sound sequences it never heard as words."""
+    first, second = pool[int(rng.integers(len(pool)))], pool[int(rng.integers(len(pool)))]
+    if rng.random() < 0.3:
+        second = first[::-1]
+    lo, hi = (int(s * RATE) for s in CHIMERA_PIECE_S)
+    head = first[:max(lo, min(len(first), int(rng.integers(lo, hi + 1))))]
+    n_tail = min(len(second), int(rng.integers(lo, hi + 1)))
+    tail = second[len(second) - n_tail:] / (rms(second) or 1.0) * (rms(first) or 1.0)
+    fade = min(int(0.01 * RATE), len(head), len(tail))
+    ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32)
+    joint = head[len(head) - fade:] * (1.0 - ramp) + tail[:fade] * ramp
+    return np.concatenate([head[:len(head) - fade], joint, tail[fade:]]).astype(np.float32)
+
+
 def make_window(src: Sources, seed) -> tuple[np.ndarray, float]:
     """One 2 s training window at RATE and its label (1: the word ended 0.03-0.5 s before its end)."""
     rng = np.random.default_rng(seed)
@@ -270,6 +290,8 @@ def make_window(src: Sources, seed) -> tuple[np.ndarray, float]:
         other = pick(rng, src.real, src.hard) if u < P_REAL_OTHER else pick(rng, src.hard, src.ordinary, src.real) \
             if u < 0.8 else pick(rng, src.ordinary, src.hard, src.real)
         other = src.word(other, rng)
+        if src.chimeras and u < P_REAL_OTHER and src.real and rng.random() < src.chimeras:
+            other = chimera(src.real, rng)
         end = W - int(rng.uniform(spotter.POSITIVE_END_S[0], spotter.POSITIVE_END_S[1] + 0.1) * RATE)
         speech = place(speech, other, end - len(other))
         taken_until = end - len(other)
@@ -279,6 +301,8 @@ def make_window(src: Sources, seed) -> tuple[np.ndarray, float]:
         other = pick(rng, src.real) if use_real else (pick(rng, src.hard) if rng.random() < 0.6 and src.hard
                                                         else pick(rng, src.ordinary, src.hard, src.real))
         other = src.word(other, rng)
+        if use_real and src.chimeras and rng.random() < src.chimeras:
+            other = chimera(src.real, rng)
         if kind == "negatives":
             start = int(rng.integers(-len(other) // 2, W - len(other) // 3))
         else:  # before the positive (or anywhere before the window's end)
@@ -554,11 +578,12 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
           exclude_real=(), batch_size: int = 128, learning_rate: float = 2e-3, dev_examples: int = 3000,
           event_mixes_n: int = 240, negative_hours: float = 3.0, n_backgrounds: int = 40, processes: int = 2,
           real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0,
-          average_last: int = 0, delivery: Delivery = DELIVERY, clipped: float = 0.0) -> dict:
+          average_last: int = 0, delivery: Delivery = DELIVERY, clipped: float = 0.0, chimeras: float = 0.0) -> dict:
     """Make the data, train, judge, save model + config + metrics.json to out_dir. Resumes from
     run_dir/checkpoint.weights.h5 (the data is remade from the same seeds). With average_last > 1
     the saved weights are the mean of the last average_last epochs' (load_average); clipped: the
-    share of windows overdriven (make_window; 0: none)."""
+    share of windows overdriven (make_window; 0: none); chimeras: the share of real other words
+    made of pieces of real recordings (chimera; 0: none)."""
     import keras
 
     started = time.time()
@@ -576,8 +601,8 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
         f"synthesized negative, {len(train_src.real)} real ({(time.time() - t0) / 60:.1f} min)")
     if start_from and mine_weight > 1:  # hard-negative mining with the starting model
         train_src, _ = with_mined(train_src, spotter.SpotterDetector.load(start_from), mine_weight, log)
-    train_src = dataclasses.replace(train_src, clipped=clipped)
-    dev_windows_src = dataclasses.replace(dev_windows_src, clipped=clipped)
+    train_src = dataclasses.replace(train_src, clipped=clipped, chimeras=chimeras)
+    dev_windows_src = dataclasses.replace(dev_windows_src, clipped=clipped, chimeras=chimeras)
     x, y = make_dataset(train_src, examples, seed, processes)
     x_dev, y_dev = make_dataset(dev_windows_src, dev_examples, seed + 1000, processes)
     data_minutes = (time.time() - t0) / 60
@@ -634,7 +659,7 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    machine=f"{platform.machine()} CPU ({platform.system()}), {os.cpu_count()} cores",
                    exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
                    mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged,
-                   delivery=dataclasses.asdict(delivery), clipped=clipped)
+                   delivery=dataclasses.asdict(delivery), clipped=clipped, chimeras=chimeras)
     spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
                  filters=list(spotter.FILTERS))
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
@@ -751,7 +776,10 @@ def proxy_recipe(report: dict) -> str:
     size = f"{examples // 1000}k windows" if examples else "?"
     rule = f"{confirm} windows in a row" if confirm > 1 else "1 window"
     views = report["judge"].get("slow_views") or []
+    pitch = report["judge"].get("pitch_views") or []
     return (f"spotter, {size}, fires on {rule}" + (f", slow view {', '.join(f'{c:g}' for c in views)}×" if views else "")
+            + (f", pitch view {', '.join(f'{v:+g}' for v in pitch)} semitones" if pitch else "")
+            + (f", {report['chimeras']:.0%} real chimeras" if report.get("chimeras") else "")
             + (", declipped" if report["judge"].get("declip") else ""))
 
 
@@ -1043,6 +1071,8 @@ def main(argv=None) -> int:
     p.add_argument("--clipped", type=float, default=0.0,
                    help="the share of training windows overdriven: peaks set 0-10 dB past full scale and clipped "
                         "(default 0: none)")
+    p.add_argument("--chimeras", type=float, default=0.0,
+                   help="the share of real other words made of pieces of two real recordings (chimera; default 0)")
     p.add_argument("--judge-deliveries", action="store_true",
                    help="judge the trained model in --out on held-out voices drawn out, pitched up and in loud "
                         "rooms (HARD_DELIVERIES) into its metrics.json and card, no training")
@@ -1072,7 +1102,7 @@ def main(argv=None) -> int:
           event_mixes_n=args.event_mixes, negative_hours=args.negative_hours, processes=args.processes,
           command=command, start_from=args.start_from, mine_weight=args.mine_weight,
           learning_rate=args.learning_rate, average_last=args.average_last, delivery=delivery_of(args),
-          clipped=args.clipped)
+          clipped=args.clipped, chimeras=args.chimeras)
     write_card(args.out, args.proxy_report)
     return 0
 

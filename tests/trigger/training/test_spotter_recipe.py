@@ -74,6 +74,28 @@ def test_overdriven_windows_clip_at_full_scale_and_the_rest_draw_as_before():
     assert 0.3 < np.mean(np.abs(over) == 1.0) < 0.9  # a sine 6 dB past full scale is flat-topped most of the time
 
 
+def test_a_chimera_joins_the_start_of_one_real_recording_to_the_end_of_another():
+    rate_hz = np.arange(RATE) / RATE
+    first = (0.5 * np.sin(2 * np.pi * 300 * rate_hz)).astype(np.float32)  # 1 s at 300 Hz
+    second = (0.05 * np.sin(2 * np.pi * 2000 * rate_hz)).astype(np.float32)  # 1 s at 2 kHz, quieter
+    lo, hi = (int(s * RATE) for s in recipe.CHIMERA_PIECE_S)
+    for seed in range(20):
+        c = recipe.chimera([first, second], np.random.default_rng(seed))
+        assert 2 * lo - 0.01 * RATE <= len(c) <= 2 * hi and np.isfinite(c).all()
+        head, tail = c[: lo // 2], c[-lo // 2:]  # its start is a piece of a recording's start...
+        assert any(np.allclose(head, r[: len(head)], atol=1e-6) for r in (first, second))
+        spectrum = np.abs(np.fft.rfft(tail))  # ...its end a recording's end, at the first piece's level
+        assert recipe.rms(tail) == pytest.approx(recipe.rms(c[: lo // 2]), rel=0.2)
+        assert spectrum.argmax() in (np.round(300 * len(tail) / RATE), np.round(2000 * len(tail) / RATE))
+    src = dataclasses.replace(tone_sources(), real=[first, second])  # chimeras 0: windows as before
+    for seed in range(5):
+        assert np.array_equal(recipe.make_window(dataclasses.replace(src, chimeras=0.0), seed)[0],
+                              recipe.make_window(src, seed)[0])
+    some = dataclasses.replace(src, chimeras=1.0)
+    assert any(not np.array_equal(recipe.make_window(some, seed)[0], recipe.make_window(src, seed)[0])
+               for seed in range(40))  # with real other words in play, chimeras take their place
+
+
 def test_a_mix_at_the_courses_level_clips_its_loud_word_and_keeps_its_timing():
     t = np.arange(int(0.6 * RATE)) / RATE
     peaky = (np.sin(2 * np.pi * 1000 * t) * np.exp(-400 * (t - 0.3) ** 2)).astype(np.float32)  # crest ~ a plosive's
@@ -215,6 +237,9 @@ def test_a_proxy_row_says_what_its_model_was():
     assert recipe.proxy_recipe(dict(training="395 steps × 16 fresh augmented examples", judge={})) == "course"
     viewed = dict(judged, judge=dict(confirm_windows=3, slow_views=[1.5]))
     assert recipe.proxy_recipe(viewed) == "spotter, 100k windows, fires on 3 windows in a row, slow view 1.5×"
+    pitched = dict(judged, chimeras=0.5, judge=dict(confirm_windows=3, slow_views=[1.5], pitch_views=[-4.0]))
+    assert recipe.proxy_recipe(pitched) == ("spotter, 100k windows, fires on 3 windows in a row, slow view 1.5×, "
+                                            "pitch view -4 semitones, 50% real chimeras")
 
 
 def test_the_saved_weights_can_be_the_mean_of_the_last_epochs(tmp_path):
