@@ -404,7 +404,7 @@ def train_spotter_word(word_dir: Path, args, command: str) -> dict:
                         n_backgrounds=8 if args.tiny else 40, processes=1 if args.tiny else 2,
                         real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command,
                         average_last=args.average_last, delivery=recipe.delivery_of(args),
-                        clipped=args.clipped, chimeras=args.chimeras)
+                        clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble)
 
 
 # ----------------------------------------------------------------------------- the judge
@@ -1038,7 +1038,9 @@ def run_word(word: str, args, command: str) -> dict:
                     + (f"{metrics['clipped']:.0%} of the windows overdriven and clipped; "
                        if metrics.get("clipped") else "")
                     + (f"{metrics['chimeras']:.0%} of the real other words chimeras of two real recordings; "
-                       if metrics.get("chimeras") else "") +
+                       if metrics.get("chimeras") else "")
+                    + (f"{metrics['babble']:.0%} of the windows over a fresh babble of real recordings; "
+                       if metrics.get("babble") else "") +
                     f"{metrics['train_minutes']} min in all")
     else:
         started = time.time()
@@ -1057,8 +1059,7 @@ def run_word(word: str, args, command: str) -> dict:
                   command=command, bank=bank_info, real=real.summary(), judge=judge, timings=timings)
     if metrics and "examples" in metrics:  # a spotter: how many windows it learned from
         report.update(examples=metrics["examples"], epochs=metrics["epochs"])
-        if metrics.get("chimeras"):
-            report["chimeras"] = metrics["chimeras"]
+        report.update({k: metrics[k] for k in ("chimeras", "babble") if metrics.get(k)})
     if metrics and not args.model and args.recipe == "spotter":
         chosen = metrics["judged"]["chosen"]
         report["model_card_dev"] = dict(threshold=chosen["threshold"], recall=chosen["recall"],
@@ -1168,6 +1169,8 @@ def parser() -> argparse.ArgumentParser:
                    help="spotter recipe: the share of training windows overdriven and clipped (default 0)")
     p.add_argument("--chimeras", type=float, default=0.0,
                    help="spotter recipe: the share of real other words made of pieces of two real recordings (default 0)")
+    p.add_argument("--babble", type=float, default=0.0,
+                   help="spotter recipe: the share of windows over a babble of real recordings made for the window (default 0)")
     p.add_argument("--exclude-real", nargs="*", default=[],
                    help="spotter recipe: more real-speech folders to leave out of training (a diagnostic: do the "
                         "negatives recorded the way the proxy word was teach the model that way of recording?)")

@@ -50,7 +50,7 @@ from core.trigger.detect import STEP_SECONDS
 from core.trigger.synth import TARGET_DBFS, match_target_amplitude
 from core.trigger.training import evaluate
 from core.trigger.voicebank import augment, takes
-from core.trigger.voicebank.backgrounds import KINDS, make_background
+from core.trigger.voicebank.backgrounds import KINDS, babble, make_background
 from core.trigger.voicebank.bank import ORDINARY, REAL_SPEECH_DIR, real_files, trim_silence
 
 RATE = logmel.RATE
@@ -63,6 +63,7 @@ P_KIND = {"positive": 0.40, "late": 0.07, "unfinished": 0.08, "negatives": 0.20,
 P_REAL_OTHER = 0.45  # the share of other words that are real recordings
 SNR_DB = (0.0, 30.0)
 OVERDRIVE_DB = (0.0, 10.0)  # how far past full scale an overdriven window's peak is set (train(clipped=...))
+BABBLE_VOICES = (4, 13)  # talkers at once in a window's fresh babble (train(babble=...))
 CHIMERA_PIECE_S = (0.15, 0.6)  # each piece of a chimera (train(chimeras=...)): about a syllable or two
 
 
@@ -157,6 +158,7 @@ class Sources:
     augmented: bool = False  # the word pools already hold augmented deliveries (augment_sources)
     clipped: float = 0.0  # the share of windows set too hot and clipped (overdriven)
     chimeras: float = 0.0  # the share of real other words made of pieces of real recordings (chimera)
+    babble: float = 0.0  # the share of windows over a babble of real recordings made for that window
 
     def word(self, clip, rng) -> np.ndarray:
         """A delivery of clip: itself when the pools are augmented already, else augment_word's."""
@@ -170,8 +172,8 @@ def load_sources(takes_dir, split: str, real_clips, tones, n_backgrounds: int, s
     hard = [c for c, r in zip(clips, rows) if r["kind"] == "negative" and r["text"] not in ORDINARY]
     ordinary = [c for c, r in zip(clips, rows) if r["kind"] == "negative" and r["text"] in ORDINARY]
     rng = np.random.default_rng([seed, 77])
-    babble = [(c, RATE) for c in (real_clips[:400] or ordinary)]
-    backgrounds = [make_background(KINDS[i % len(KINDS)], rng, -30.0, sample_rate=RATE, clips=babble)
+    talkers = [(c, RATE) for c in (real_clips[:400] or ordinary)]
+    backgrounds = [make_background(KINDS[i % len(KINDS)], rng, -30.0, sample_rate=RATE, clips=talkers)
                    for i in range(n_backgrounds)]
     info = dict(positives=len(positives), hard=len(hard), ordinary=len(ordinary), real=len(real_clips),
                 tones=len(tones), backgrounds=len(backgrounds),
@@ -217,6 +219,13 @@ def crop(source: np.ndarray, n: int, rng) -> np.ndarray:
 
 
 def background(src: Sources, rng) -> np.ndarray:
+    """2 s of a room: a piece of a background loop or of real room tone, or hiss, sometimes with
+    distant talkers; with src.babble, that share of windows a babble of real recordings made for
+    the window (the loops hold only a few babbles: 40 loops, one kind in seven)."""
+    if src.babble and src.real and rng.random() < src.babble:
+        talkers = [(src.real[int(i)], RATE) for i in rng.integers(len(src.real), size=24)]
+        x = babble(rng, W, RATE, talkers, voices=int(rng.integers(*BABBLE_VOICES)))
+        return (x / (rms(x) or 1.0)).astype(np.float32)
     u = rng.random()
     if u < 0.5 or not src.tones:
         x = crop(src.backgrounds[int(rng.integers(len(src.backgrounds)))], W, rng)
@@ -578,12 +587,14 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
           exclude_real=(), batch_size: int = 128, learning_rate: float = 2e-3, dev_examples: int = 3000,
           event_mixes_n: int = 240, negative_hours: float = 3.0, n_backgrounds: int = 40, processes: int = 2,
           real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0,
-          average_last: int = 0, delivery: Delivery = DELIVERY, clipped: float = 0.0, chimeras: float = 0.0) -> dict:
+          average_last: int = 0, delivery: Delivery = DELIVERY, clipped: float = 0.0, chimeras: float = 0.0,
+          babble_share: float = 0.0) -> dict:
     """Make the data, train, judge, save model + config + metrics.json to out_dir. Resumes from
     run_dir/checkpoint.weights.h5 (the data is remade from the same seeds). With average_last > 1
     the saved weights are the mean of the last average_last epochs' (load_average); clipped: the
     share of windows overdriven (make_window; 0: none); chimeras: the share of real other words
-    made of pieces of real recordings (chimera; 0: none)."""
+    made of pieces of real recordings (chimera; 0: none); babble_share: the share of windows over a
+    babble made for the window (background; 0: none)."""
     import keras
 
     started = time.time()
@@ -601,8 +612,8 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
         f"synthesized negative, {len(train_src.real)} real ({(time.time() - t0) / 60:.1f} min)")
     if start_from and mine_weight > 1:  # hard-negative mining with the starting model
         train_src, _ = with_mined(train_src, spotter.SpotterDetector.load(start_from), mine_weight, log)
-    train_src = dataclasses.replace(train_src, clipped=clipped, chimeras=chimeras)
-    dev_windows_src = dataclasses.replace(dev_windows_src, clipped=clipped, chimeras=chimeras)
+    train_src = dataclasses.replace(train_src, clipped=clipped, chimeras=chimeras, babble=babble_share)
+    dev_windows_src = dataclasses.replace(dev_windows_src, clipped=clipped, chimeras=chimeras, babble=babble_share)
     x, y = make_dataset(train_src, examples, seed, processes)
     x_dev, y_dev = make_dataset(dev_windows_src, dev_examples, seed + 1000, processes)
     data_minutes = (time.time() - t0) / 60
@@ -659,7 +670,7 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    machine=f"{platform.machine()} CPU ({platform.system()}), {os.cpu_count()} cores",
                    exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
                    mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged,
-                   delivery=dataclasses.asdict(delivery), clipped=clipped, chimeras=chimeras)
+                   delivery=dataclasses.asdict(delivery), clipped=clipped, chimeras=chimeras, babble=babble_share)
     spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
                  filters=list(spotter.FILTERS))
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
@@ -780,6 +791,7 @@ def proxy_recipe(report: dict) -> str:
     return (f"spotter, {size}, fires on {rule}" + (f", slow view {', '.join(f'{c:g}' for c in views)}×" if views else "")
             + (f", pitch view {', '.join(f'{v:+g}' for v in pitch)} semitones" if pitch else "")
             + (f", {report['chimeras']:.0%} real chimeras" if report.get("chimeras") else "")
+            + (f", {report['babble']:.0%} fresh babble" if report.get("babble") else "")
             + (", declipped" if report["judge"].get("declip") else ""))
 
 
@@ -1073,6 +1085,8 @@ def main(argv=None) -> int:
                         "(default 0: none)")
     p.add_argument("--chimeras", type=float, default=0.0,
                    help="the share of real other words made of pieces of two real recordings (chimera; default 0)")
+    p.add_argument("--babble", type=float, default=0.0,
+                   help="the share of windows over a babble of real recordings made for the window (default 0)")
     p.add_argument("--judge-deliveries", action="store_true",
                    help="judge the trained model in --out on held-out voices drawn out, pitched up and in loud "
                         "rooms (HARD_DELIVERIES) into its metrics.json and card, no training")
@@ -1102,7 +1116,7 @@ def main(argv=None) -> int:
           event_mixes_n=args.event_mixes, negative_hours=args.negative_hours, processes=args.processes,
           command=command, start_from=args.start_from, mine_weight=args.mine_weight,
           learning_rate=args.learning_rate, average_last=args.average_last, delivery=delivery_of(args),
-          clipped=args.clipped, chimeras=args.chimeras)
+          clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble)
     write_card(args.out, args.proxy_report)
     return 0
 

@@ -96,6 +96,23 @@ def test_a_chimera_joins_the_start_of_one_real_recording_to_the_end_of_another()
                for seed in range(40))  # with real other words in play, chimeras take their place
 
 
+def test_fresh_babble_is_many_real_talkers_at_once_and_off_by_default():
+    t = np.arange(RATE) / RATE
+    talkers = [(0.2 * np.sin(2 * np.pi * hz * t)).astype(np.float32) for hz in (200, 450, 700, 1300, 2100)]
+    src = dataclasses.replace(tone_sources(), real=talkers)
+    for seed in range(5):  # share 0: the backgrounds draw as before
+        a = recipe.background(src, np.random.default_rng(seed))
+        b = recipe.background(dataclasses.replace(src, babble=0.0), np.random.default_rng(seed))
+        assert np.array_equal(a, b)
+    busy = dataclasses.replace(src, babble=1.0)
+    for seed in range(5):
+        x = recipe.background(busy, np.random.default_rng(seed))
+        assert len(x) == spotter.WINDOW_SAMPLES and recipe.rms(x) == pytest.approx(1.0, rel=1e-3)
+        spectrum = np.abs(np.fft.rfft(x))
+        bins = [int(round(hz * len(x) / RATE)) for hz in (200, 450, 700, 1300, 2100)]
+        assert sum(spectrum[k] > 20 * np.median(spectrum) for k in bins) >= 3  # several talkers at once
+
+
 def test_a_mix_at_the_courses_level_clips_its_loud_word_and_keeps_its_timing():
     t = np.arange(int(0.6 * RATE)) / RATE
     peaky = (np.sin(2 * np.pi * 1000 * t) * np.exp(-400 * (t - 0.3) ** 2)).astype(np.float32)  # crest ~ a plosive's
@@ -240,6 +257,7 @@ def test_a_proxy_row_says_what_its_model_was():
     pitched = dict(judged, chimeras=0.5, judge=dict(confirm_windows=3, slow_views=[1.5], pitch_views=[-4.0]))
     assert recipe.proxy_recipe(pitched) == ("spotter, 100k windows, fires on 3 windows in a row, slow view 1.5×, "
                                             "pitch view -4 semitones, 50% real chimeras")
+    assert recipe.proxy_recipe(dict(judged, babble=0.25)).endswith(", 25% fresh babble")
 
 
 def test_the_saved_weights_can_be_the_mean_of_the_last_epochs(tmp_path):
