@@ -1009,8 +1009,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "0.995) and within 1 distinct false-alarm source an hour (88.8% against 80.4%, 78.0% against "
                   "75.2%); within 1 false alarm an hour 81.5% against 71.4% (seed 0) but 68.4% against 75.2% "
                   "(seed 1, which rang on the babble spot). "
-                  + ("This model's recipe uses them." if metrics.get("chimeras") else "This model was trained "
-                     "without them.")
+                  + (chimera_verdict(metrics) if metrics.get("chimeras") else "This model was trained without them.")
                   + " A pitch view (the window's spectrum moved 4 semitones down, a third pass) heard people "
                   "pitched +10 semitones 5–8 points better and the recordings as made no better, and rang more: "
                   "not used."]
@@ -1030,6 +1029,21 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
               "of its sounds remain the hardest cases. The dev threshold is chosen on held-out real speech of other "
               "words; a room much noisier than those recordings will ring more often.", ""]
     return "\n".join(lines)
+
+
+def chimera_verdict(metrics: dict) -> str:
+    """The card's words on a model trained with chimeras, against the model it replaced (on dev)."""
+    chosen = metrics["judged"]["chosen"]
+    text = (f"This model's recipe uses them: on dev it hears {pct(chosen['recall'])} of held-out voices at "
+            f"{chosen['threshold']:g}")
+    before = (metrics.get("previous") or [None])[0] if isinstance(metrics.get("previous"), list) else None
+    if before:
+        b = before["chosen"]
+        text += (f", against {pct(b['recall'])} at {b['threshold']:g} for {before['label'].split(' (')[0]} (the table "
+                 "above has the deliveries), at the same false alarms on real speech; at its lower threshold "
+                 f"sound-alike words ring {chosen.get('confusable_false_alarms_per_hour', float('nan')):g} times an "
+                 f"hour against {b.get('confusable_false_alarms_per_hour', float('nan')):g}")
+    return text + "."
 
 
 def write_card(model_dir, proxy_reports=()) -> None:

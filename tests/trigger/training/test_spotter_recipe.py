@@ -324,3 +324,14 @@ def test_an_ensemble_folder_is_made_from_trained_folders_and_names_them(tmp_path
     assert detector.config["members"] == 2 and metrics["params"] == detector.model.count_params()
     with pytest.raises(ValueError):
         recipe.make_ensemble([tmp_path / "m0"], tmp_path / "one")
+
+
+def test_the_card_says_what_chimeras_bought_against_the_model_they_replaced():
+    chosen = dict(threshold=0.91, recall=0.919, confusable_false_alarms_per_hour=64.0)
+    before = dict(label="v4 with slow view 1.5× (shipped until now)",
+                  chosen=dict(threshold=0.96, recall=0.881, confusable_false_alarms_per_hour=39.0))
+    text = recipe.chimera_verdict(dict(chimeras=0.5, judged=dict(chosen=chosen), previous=[before]))
+    assert "91.9% of held-out voices at 0.91" in text and "against 88.1% at 0.96 for v4 with slow view 1.5×" in text
+    assert "ring 64 times an hour against 39" in text
+    alone = recipe.chimera_verdict(dict(chimeras=0.5, judged=dict(chosen=chosen)))
+    assert alone.endswith("at 0.91.") and "against" not in alone
