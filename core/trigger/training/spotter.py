@@ -10,7 +10,9 @@ or ../shared/DESIGN.md's measurements say it transfers to people:
   breathy (whispered-like: the spectrum's phase randomised), room reverb;
 - negatives: hard ones (words that share sounds, pieces of the word: "acti", "vate"),
   ordinary words, real recordings of other words (P_REAL_OTHER of the other words, and real
-  words are put beside synthesized positives too, so "sounds real" never means "negative"), the word
+  words are put beside synthesized positives too, so "sounds real" never means "negative"; with
+  --chimeras, as the shipped model's recipe has it, half of them made afresh from the start of one
+  real recording and the end of another: chimera), the word
   itself placed where the label says no (ended long ago, or not finished), and other words
   ending exactly where a positive would ("ends like it");
 - each 2 s window over a background: synthetic noises, hum, fan, music, babble of real
