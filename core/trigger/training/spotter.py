@@ -268,7 +268,7 @@ def chimera(pool: list, rng) -> np.ndarray:
     if rng.random() < 0.3:
         second = first[::-1]
     lo, hi = (int(s * RATE) for s in CHIMERA_PIECE_S)
-    head = first[:max(lo, min(len(first), int(rng.integers(lo, hi + 1))))]
+    head = first[:int(rng.integers(lo, hi + 1))]  # (all of it when it is shorter)
     n_tail = min(len(second), int(rng.integers(lo, hi + 1)))
     tail = second[len(second) - n_tail:] / (rms(second) or 1.0) * (rms(first) or 1.0)
     fade = min(int(0.01 * RATE), len(head), len(tail))
