@@ -1010,7 +1010,9 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "the same takes and judged audio: more people heard at every threshold (4–7 points from 0.9 to "
                   "0.995) and within 1 distinct false-alarm source an hour (88.8% against 80.4%, 78.0% against "
                   "75.2%); within 1 false alarm an hour 81.5% against 71.4% (seed 0) but 68.4% against 75.2% "
-                  "(seed 1, which rang on the babble spot). "
+                  "(seed 1, which rang on the babble spot). On \"computer\" (seed 0) the opposite: 3–10 points fewer "
+                  "people at every threshold, 83.6% against 87.4% within 1 false alarm an hour, though 81.7% against "
+                  "74.6% at the recipe's own dev threshold (the way a shipped threshold is picked). Mixed evidence. "
                   + (chimera_verdict(metrics) if metrics.get("chimeras") else "This model was trained without them.")
                   + " A pitch view (the window's spectrum moved 4 semitones down, a third pass) heard people "
                   "pitched +10 semitones 5–8 points better and the recordings as made no better, and rang more: "
