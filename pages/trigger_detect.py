@@ -33,11 +33,11 @@ No one saying “activate” could be recorded for the lab, so real voices are m
   twice the work.
 - **Real chimeras** (the shipped spotter, v6): half of the real other words it learned from were
   made afresh from the start of one real recording and the end of another. On “jarvis” (two
-  seeds) that heard 4–7 points more real people at every threshold from 0.9 to 0.995, on
+  seeds) that heard 3.7–7.4 points more real people at every threshold from 0.9 to 0.995, on
   “computer” (one seed) 3–10 points fewer; at the threshold its recipe picks, as many or more in
-  all three runs. On its own
-  held-out voices it hears 91.9% at 0.91 against the previous spotter's 88.1% at 0.96, at the same
-  false alarms on real speech, though evenly drawn-out takes fewer (86% against 93%).
+  all three runs. On its own held-out voices it hears 91.9% at 0.91 against the previous
+  spotter's 88.1% at 0.96, at the same false alarms on real speech, though evenly drawn-out takes
+  fewer (86% against 93%).
 - **Clipping**: a clip made the course's way (the whole set to −20 dBFS) takes its loudest word
   past full scale, and at one threshold the spotter hears clipped people less often: on the same
   “jarvis” recordings, 70–75% clipped against 84–85% unclipped. Unclipped audio makes it surer of
