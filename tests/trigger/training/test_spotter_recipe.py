@@ -331,12 +331,23 @@ def test_an_ensemble_folder_is_made_from_trained_folders_and_names_them(tmp_path
         recipe.make_ensemble([tmp_path / "m0"], tmp_path / "one")
 
 
-def test_the_card_says_what_chimeras_bought_against_the_model_they_replaced():
+def test_the_card_says_what_the_recipe_bought_against_the_model_it_replaced():
     chosen = dict(threshold=0.91, recall=0.919, confusable_false_alarms_per_hour=64.0)
     before = dict(label="v4 with slow view 1.5× (shipped until now)",
                   chosen=dict(threshold=0.96, recall=0.881, confusable_false_alarms_per_hour=39.0))
-    text = recipe.chimera_verdict(dict(chimeras=0.5, judged=dict(chosen=chosen), previous=[before]))
+    text = recipe.dev_verdict(dict(chimeras=0.5, judged=dict(chosen=chosen), previous=[before]))
     assert "91.9% of held-out voices at 0.91" in text and "against 88.1% at 0.96 for v4 with slow view 1.5×" in text
     assert "ring 64 times an hour against 39" in text
-    alone = recipe.chimera_verdict(dict(chimeras=0.5, judged=dict(chosen=chosen)))
+    alone = recipe.dev_verdict(dict(chimeras=0.5, judged=dict(chosen=chosen)))
     assert alone.endswith("at 0.91.") and "against" not in alone
+
+
+def test_the_card_says_whether_this_model_learned_over_fresh_babble():
+    """The proxy's fresh-babble paragraph ends by naming this model's recipe and its dev verdict."""
+    metrics = json.loads((spotter.MODEL_DIR / "metrics.json").read_text())
+    report = spotter.MODEL_DIR / "proxy" / "jarvis_chimbab_seed1.json"
+    with_it = recipe.model_card(dict(metrics, chimeras=0.5, babble=0.25), [report])
+    without = recipe.model_card(dict(metrics, chimeras=0.5, babble=0.0), [report])
+    assert "**Fresh babble**" in with_it and "This model's recipe uses both. On dev it hears" in with_it
+    assert "This model was trained without it. On dev it hears" in without
+    assert "| jarvis | v4's recipe, seed 1, real chimeras and fresh babble together" in with_it
