@@ -1056,8 +1056,11 @@ def dev_verdict(metrics: dict) -> str:
     before = previous[0] if isinstance(previous, list) and previous else None
     if before:
         b = before["chosen"]
+        fa, fa_before = chosen.get("false_alarms_per_hour"), b.get("false_alarms_per_hour")
+        alarms = ("at the same false alarms on real speech" if fa == fa_before else
+                  f"with {fa:.2f} false alarms an hour on real speech against {fa_before:.2f}")
         text += (f", against {pct(b['recall'])} at {b['threshold']:g} for {before['label'].split(' (')[0]} (the table "
-                 "above has the deliveries), at the same false alarms on real speech; at its threshold "
+                 f"above has the deliveries), {alarms}; at its threshold "
                  f"sound-alike words ring {chosen.get('confusable_false_alarms_per_hour', float('nan')):g} times an "
                  f"hour against {b.get('confusable_false_alarms_per_hour', float('nan')):g}")
     return text + "."

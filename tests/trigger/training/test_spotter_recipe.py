@@ -337,7 +337,10 @@ def test_the_card_says_what_the_recipe_bought_against_the_model_it_replaced():
                   chosen=dict(threshold=0.96, recall=0.881, confusable_false_alarms_per_hour=39.0))
     text = recipe.dev_verdict(dict(chimeras=0.5, judged=dict(chosen=chosen), previous=[before]))
     assert "91.9% of held-out voices at 0.91" in text and "against 88.1% at 0.96 for v4 with slow view 1.5×" in text
-    assert "ring 64 times an hour against 39" in text
+    assert "ring 64 times an hour against 39" in text and "at the same false alarms on real speech" in text
+    quieter = recipe.dev_verdict(dict(judged=dict(chosen=dict(chosen, false_alarms_per_hour=0.33)),
+                                      previous=[dict(before, chosen=dict(before["chosen"], false_alarms_per_hour=0.67))]))
+    assert "with 0.33 false alarms an hour on real speech against 0.67" in quieter
     alone = recipe.dev_verdict(dict(chimeras=0.5, judged=dict(chosen=chosen)))
     assert alone.endswith("at 0.91.") and "against" not in alone
 
