@@ -1031,7 +1031,8 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "chimeras alone, fewer people at every threshold, 58.5 false alarms an hour at 0.9 from one room-tone "
                   "loop, and weaker on its own synthesized dev voices too. Across the three runs it is even with the "
                   "recipes before it at equal false alarms. "
-                  + ("This model's recipe uses both. " if metrics.get("babble") else "This model was trained without it. ")
+                  + (("This model's recipe uses it" + (", with chimeras. " if metrics.get("chimeras") else ". "))
+                     if metrics.get("babble") else "This model was trained without it. ")
                   + dev_verdict(metrics)]
     for at, words in (("chosen", "at each row's chosen threshold (within 1 false alarm an hour)"),
                       ("fixed 0.9", "at 0.9, the same threshold for every row (fairer: see above)")):

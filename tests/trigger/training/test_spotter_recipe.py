@@ -351,6 +351,7 @@ def test_the_card_says_whether_this_model_learned_over_fresh_babble():
     report = spotter.MODEL_DIR / "proxy" / "jarvis_chimbab_seed1.json"
     with_it = recipe.model_card(dict(metrics, chimeras=0.5, babble=0.25), [report])
     without = recipe.model_card(dict(metrics, chimeras=0.5, babble=0.0), [report])
-    assert "**Fresh babble**" in with_it and "This model's recipe uses both. On dev it hears" in with_it
+    assert "**Fresh babble**" in with_it and "This model's recipe uses it, with chimeras. On dev it hears" in with_it
+    assert "This model's recipe uses it. On dev" in recipe.model_card(dict(metrics, chimeras=0.0, babble=0.25), [report])
     assert "This model was trained without it. On dev it hears" in without
     assert "| jarvis | v4's recipe, seed 1, real chimeras and fresh babble together" in with_it
