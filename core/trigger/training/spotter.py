@@ -17,11 +17,13 @@ or ../shared/DESIGN.md's measurements say it transfers to people:
   ending exactly where a positive would ("ends like it");
 - each 2 s window over a background: synthetic noises, hum, fan, music, babble of real
   speech, real room tone from the silences of real recordings, at 0-30 dB SNR (15% at
-  -3..5 dB); random
+  -3..5 dB); with --babble, as the shipped model's recipe has it (0.25), that share of windows
+  over a babble of 4-12 real recordings made for the window (background); random
   overall level (the model's window normalisation makes level irrelevant) and microphone
   band limits (80-400 Hz to 3.4-7.6 kHz);
 - SpecAugment-style time and band masks while training.
-Every example comes from its own seed, so a run is reproducible; the data is made once per
+Every example comes from its own seed, so a run's data is reproducible (its training is not bit
+for bit on this CPU: a rerun of one seed differed by 8 points on the proxy); the data is made once per
 round by two worker processes and the model trained on it with Adam, binary cross-entropy.
 
 The threshold is chosen by false alarms alone: the lowest threshold (most sensitive) whose
