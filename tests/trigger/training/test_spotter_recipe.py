@@ -355,3 +355,31 @@ def test_the_card_says_whether_this_model_learned_over_fresh_babble():
     assert "This model's recipe uses it. On dev" in recipe.model_card(dict(metrics, chimeras=0.0, babble=0.25), [report])
     assert "This model was trained without it. On dev it hears" in without
     assert "| jarvis | v4's recipe, seed 1, real chimeras and fresh babble together" in with_it
+
+
+def expand_braces(word: str) -> list[str]:
+    """bash's brace expansion of one word (no nesting): a{b,c}d → abd acd, a{,x}b → ab axb."""
+    start = word.find("{")
+    if start < 0:
+        return [word]
+    stop = word.index("}", start)
+    return [expanded for choice in word[start + 1:stop].split(",")
+            for expanded in expand_braces(word[:start] + choice + word[stop + 1:])]
+
+
+def test_the_shipped_card_is_what_the_readmes_card_command_writes():
+    """models/spotter/MODEL_CARD.md comes back byte for byte from its metrics, its config and the proxy
+    reports the README's --card-only command lists (so a report left out of the README shows here)."""
+    readme = (Path(recipe.__file__).resolve().parents[3] / "README.md").read_text()
+    start = readme.index("python -m core.trigger.training.spotter --takes runs/spotter/takes_activate "
+                         "--out models/spotter --card-only")
+    lines = readme[start:].splitlines()
+    last = next(k for k, line in enumerate(lines) if not line.endswith("\\"))  # the command's last line
+    words = " ".join(line.rstrip("\\") for line in lines[:last + 1]).split()
+    reports = [path for word in words[words.index("--proxy-report") + 1:] for path in expand_braces(word)]
+    root = spotter.MODEL_DIR.parents[1]
+    assert reports and all((root / path).exists() for path in reports)
+    metrics = json.loads((spotter.MODEL_DIR / "metrics.json").read_text())
+    config = json.loads((spotter.MODEL_DIR / spotter.CONFIG).read_text())
+    written = recipe.model_card(metrics, [root / path for path in reports], config)
+    assert written == (spotter.MODEL_DIR / "MODEL_CARD.md").read_text()
