@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from core.trigger import spotter
 from core.trigger.audio import SAMPLE_RATE, write_wav
 
 pytestmark = pytest.mark.e2e
@@ -31,6 +32,11 @@ WORD_END = 8.0  # s into the WAV: after the WebRTC connection is up (it takes 1�
 FILE_SECONDS = 13.0
 LISTEN_AFTER = 4.0  # s of listening after the word's end: long enough to catch a second chime
 LATENCY_GOAL = 1.0  # s from the word's end to the chime (printed)
+# s after the word's end at which a detection may lie on the WAV's clock: the spotter (the live page's
+# default) answers up to POSITIVE_END_S[1] after a word and confirms it CONFIRM_WINDOWS - 1 windows
+# (0.1 s each) later; 0.3 s more for the first frame's trip to the server, which that clock counts
+# (two browsers on a busy machine put one at +0.77 s)
+HEARD_AFTER = spotter.POSITIVE_END_S[1] + (spotter.CONFIRM_WINDOWS - 1) * 0.1 + 0.3
 LATENCY_LIMIT = 2.0  # s: asserted, alone (measured 0.4–0.5 s on 2 busy cores; a stalled server gave 3–5 s)
 LATENCY_LIMIT_SHARED = 4.0  # s: asserted with a second browser streaming (both share the CPU)
 TIMEOUT_MS = 180_000  # the first page view loads TensorFlow and the model
@@ -243,8 +249,8 @@ def read_flash(b):
             "latency": float(flash.get_attribute("data-latency"))}
     # Stream time 0 is the first frame's arrival, so on the WAV's clock the detection lies at
     heard_at = (data["stream_start"] - b.captured) / 1000 + data["seconds"]
-    assert WORD_END - 0.3 <= heard_at <= WORD_END + 0.5, f"heard at {heard_at:.2f} s of the WAV, " \
-                                                         f"the word ends at {WORD_END} s"
+    assert WORD_END - 0.3 <= heard_at <= WORD_END + HEARD_AFTER, f"heard at {heard_at:.2f} s of the WAV, " \
+                                                                  f"the word ends at {WORD_END} s"
     return data
 
 
