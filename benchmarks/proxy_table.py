@@ -23,11 +23,11 @@ def row(report: dict, name: str = "?") -> dict:
     """The figures a recipe is compared by, from one report's judge."""
     at = report["judge"]["at"]
     deliveries = report["judge"].get("deliveries") or {}
+    # the earliest reports (read back from their .md) lack some figures: their cells are "–"
+    distinct, fixed = at.get("distinct", {}), at.get("fixed 0.9", {})
     return dict(word=report["word"], label=report.get("label") or report.get("command") or name,
-                threshold=at["chosen"]["threshold"], recall=at["chosen"]["recall"],  # the earliest reports
-                # (read back from their .md) hold only thresholds and recalls: their other cells are "–"
-                distinct=at.get("distinct", {}).get("recall"),  # older reports lack these two
-                at_09=at.get("fixed 0.9", {}).get("recall"), fa_09=at.get("fixed 0.9", {}).get("false_alarms_per_hour"),
+                threshold=at["chosen"]["threshold"], recall=at["chosen"]["recall"],
+                distinct=distinct.get("recall"), at_09=fixed.get("recall"), fa_09=fixed.get("false_alarms_per_hour"),
                 deliveries={k: deliveries[k]["chosen"] for k in DELIVERIES if k in deliveries})
 
 
@@ -42,8 +42,9 @@ def table(paths, against=None) -> str:
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for path in paths:
         r = row(json.loads(Path(path).read_text()), Path(path).stem)
-        cells = [r["word"], r["label"], f"{pct(r['recall'])} @{r['threshold']:g}", pct(r["distinct"]),
-                 f"{pct(r['at_09'])}" + (f" ({r['fa_09']:g})" if r["fa_09"] is not None else "")] + [pct(r["deliveries"].get(k)) for k in DELIVERIES]
+        at_09 = pct(r["at_09"]) + (f" ({r['fa_09']:g})" if r["fa_09"] is not None else "")
+        cells = [r["word"], r["label"], f"{pct(r['recall'])} @{r['threshold']:g}", pct(r["distinct"]), at_09]
+        cells += [pct(r["deliveries"].get(k)) for k in DELIVERIES]
         if base:
             cells.append(f"{100 * (r['recall'] - base['recall']):+.1f}")
         lines.append("| " + " | ".join(cells) + " |")

@@ -20,9 +20,9 @@ No one saying “activate” could be recorded for the lab, so real voices are m
   spotter's recipes heard **51–82%**, depending mostly on the training seed; most of the false
   alarms that set those figures came from one second of one babble recording. The v4 spotter's
   recipe, on all three words, two seeds each: “computer” **51–87%**, “alexa” (315 people)
-  **85–88%**, “jarvis” **71–75%**; the shipped spotter's recipe (v7) on the same seeds: “alexa”
-  **93–95%**, “jarvis” **78–84%**, “computer” **58–73%**. The goal, 90%, is reached on one word of three. The README
-  and `models/spotter/MODEL_CARD.md` have the tables.
+  **85–88%**, “jarvis” **71–75%**; the shipped spotter's recipe (v7's, which v8 shares) on the
+  same seeds: “alexa” **93–95%**, “jarvis” **78–84%**, “computer” **58–73%**. The goal, 90%, is
+  reached on one word of three. The README and `models/spotter/MODEL_CARD.md` have the tables.
 - **Drawn-out and high voices**: real “jarvis” recordings drawn out to about twice their length
   were heard 29–44% of the time by the earlier recipe. Trained on slower and higher deliveries (the shipped
   spotter's recipe), the same seed heard 61–77% of them, and 77% pitched up to ~390 Hz (66%
