@@ -1,53 +1,44 @@
-"""The real-voice proxy's kept reports side by side: one row per report, in the order given.
+"""The real-voice proxy's reports side by side, in the model card's own rows, in the order given.
 
     .venv/bin/python benchmarks/proxy_table.py                       # every report in models/spotter/proxy
-    .venv/bin/python benchmarks/proxy_table.py --against models/spotter/proxy/alexa_wide_seed0.json \
-        models/spotter/proxy/alexa_chimbab_seed0.json
+    .venv/bin/python benchmarks/proxy_table.py --against models/spotter/proxy/alexa_wide_seed1.json \
+        models/spotter/proxy/alexa_{wide,chimbab}_seed1.json
 
-Each row: real people's recall within 1 false alarm an hour (and its threshold), within 1 distinct
-false-alarm source an hour, at the fixed 0.9 (with its false alarms), and the hard deliveries at the
-chosen threshold. With --against, each row's recall is also given as points over that report's (the
-same word and seed on another recipe, say). Reads JSON only: seconds, no model is run.
+Any reports (kept ones, or a run's OUT/<word>/report.json before it is kept): the card's proxy table
+(recall within 1 false alarm an hour, at 0.5 and 0.9, within 1 distinct source) and its hard-deliveries
+table at each report's chosen threshold (core.trigger.training.spotter.proxy_rows, delivery_rows).
+With --against, each report's recall within 1 false alarm an hour as points over that report's (the
+same word and seed on another recipe, say). Reads JSON only: no model is run.
 """
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from core.trigger.training import spotter as recipe  # noqa: E402
+
 PROXY_DIR = ROOT / "models" / "spotter" / "proxy"
-DELIVERIES = ("drawn out", "vowels drawn out", "high", "higher", "at 5 dB")
 
 
-def row(report: dict, name: str = "?") -> dict:
-    """The figures a recipe is compared by, from one report's judge."""
-    at = report["judge"]["at"]
-    deliveries = report["judge"].get("deliveries") or {}
-    # the earliest reports (read back from their .md) lack some figures: their cells are "–"
-    distinct, fixed = at.get("distinct", {}), at.get("fixed 0.9", {})
-    return dict(word=report["word"], label=report.get("label") or report.get("command") or name,
-                threshold=at["chosen"]["threshold"], recall=at["chosen"]["recall"],
-                distinct=distinct.get("recall"), at_09=fixed.get("recall"), fa_09=fixed.get("false_alarms_per_hour"),
-                deliveries={k: deliveries[k]["chosen"] for k in DELIVERIES if k in deliveries})
-
-
-def pct(x) -> str:
-    return "–" if x is None else f"{100 * x:.1f}%"
+def chosen_recall(path) -> float:
+    return json.loads(Path(path).read_text())["judge"]["at"]["chosen"]["recall"]
 
 
 def table(paths, against=None) -> str:
-    base = row(json.loads(Path(against).read_text())) if against else None
-    head = ("| word | model | within 1 FA/h | distinct | at 0.9 (FA/h) | "
-            + " | ".join(DELIVERIES) + (" | points over --against |" if base else " |"))
-    lines = [head, "|" + "---|" * (head.count("|") - 1)]
-    for path in paths:
-        r = row(json.loads(Path(path).read_text()), Path(path).stem)
-        at_09 = pct(r["at_09"]) + (f" ({r['fa_09']:g})" if r["fa_09"] is not None else "")
-        cells = [r["word"], r["label"], f"{pct(r['recall'])} @{r['threshold']:g}", pct(r["distinct"]), at_09]
-        cells += [pct(r["deliveries"].get(k)) for k in DELIVERIES]
-        if base:
-            cells.append(f"{100 * (r['recall'] - base['recall']):+.1f}")
-        lines.append("| " + " | ".join(cells) + " |")
+    lines = [*recipe.PROXY_HEADER, *recipe.proxy_rows(paths)]
+    deliveries = recipe.delivery_rows(paths, "chosen")
+    if deliveries:
+        lines += ["", "Hard deliveries, at each report's chosen threshold:", "", *recipe.DELIVERY_HEADER, *deliveries]
+    if against:
+        base = chosen_recall(against)
+        lines += ["", f"Points over {Path(against).name} ({recipe.pct(base)}), within 1 false alarm an hour:", "",
+                  "| report | points |", "|---|---|"]
+        lines += [f"| {Path(p).name} | {100 * (chosen_recall(p) - base):+.1f} |" for p in paths]
     return "\n".join(lines)
 
 

@@ -799,6 +799,13 @@ def proxy_recipe(report: dict) -> str:
             + (", declipped" if report["judge"].get("declip") else ""))
 
 
+PROXY_HEADER = ("| word | recipe | threshold | recall: real people | recall: synthesized | FA/h | real at 0.5 | "
+                "real at 0.9 | within 1 distinct source/h |", "|---|---|---|---|---|---|---|---|---|")
+DELIVERY_HEADER = ("| word | recipe | as recorded (30/20/10 dB) | drawn out ×1.8 | vowels drawn out ×2.5 | "
+                   "+6 semitones | +10 semitones | at 5 dB | through a 60–4000 Hz microphone | "
+                   "the mix 10 dB lower: nothing clipped |", "|---|---|---|---|---|---|---|---|---|---|")
+
+
 def proxy_rows(report_paths) -> list[str]:
     """Markdown rows from benchmarks/real_voice_proxy.py reports (OUT/<word>/report.json)."""
     rows = []
@@ -934,9 +941,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                   "`benchmarks/real_voice_proxy.py` trains a recipe for another word with synthesized positives only "
                   "and judges it on real people saying that word (never trained on), mixed at 30/20/10 dB over "
                   "synthetic backgrounds and real room tone, with false alarms on 2 h of held-out real other words. "
-                  "Recall at the best threshold within 1 false alarm an hour:", "",
-                  "| word | recipe | threshold | recall: real people | recall: synthesized | FA/h | real at 0.5 | "
-                  "real at 0.9 | within 1 distinct source/h |", "|---|---|---|---|---|---|---|---|---|",
+                  "Recall at the best threshold within 1 false alarm an hour:", "", *PROXY_HEADER,
                   "| computer | course's model, transferred (395 steps; measured in an earlier session) | 0.25 | "
                   "49.0% (604/1233) | 84.6% | 1.0 | 41.0% | – | – |"] + rows + [
                   "", "The spotter's recipe hears people far better than the course's (4–6 points below held-out "
@@ -1044,10 +1049,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
         if rows:
             lines += ["", "The same real recordings delivered as the hidden set's people missed most (`--deliveries`: "
                       f"each recording once more, processed, at 20 dB but the one at 5 dB), recall {words}:", "",
-                      "| word | recipe | as recorded (30/20/10 dB) | drawn out ×1.8 | vowels drawn out ×2.5 | "
-                      "+6 semitones | +10 semitones | at 5 dB | through a 60–4000 Hz microphone | "
-                      "the mix 10 dB lower: nothing clipped |",
-                      "|---|---|---|---|---|---|---|---|---|---|"] + rows
+                      *DELIVERY_HEADER] + rows
     lines += ["", "## Limits", "",
               "No real person saying \"activate\" was available to train or test on: its real-voice figures are "
               "the proxy's, for other words. English only, one word. Noise below 5 dB SNR and words that share most "
