@@ -87,6 +87,7 @@ from core.trigger.audio import SAMPLE_RATE, AudioError, read_any, resample, to_i
 from core.trigger.voicebank.backgrounds import KINDS as SYNTHETIC_KINDS  # noqa: E402
 from core.trigger.voicebank.backgrounds import make_background  # noqa: E402
 from core.trigger.detect import REFRACTORY_STEPS, detect_events  # noqa: E402
+from core.trigger.voicebank.roomtone import loop_to, quiet_stretch, word_bounds  # noqa: E402
 from core.trigger.spectrogram import graph_spectrogram  # noqa: E402
 from core.trigger.synth import (BACKGROUND_MS, TARGET_DBFS, insert_audio_clip, length_ms,  # noqa: E402
                                 match_target_amplitude, overlay)
@@ -129,77 +130,11 @@ PEAK_GB_AT_BATCH_6, GB_PER_EXAMPLE = 6.1, 0.21
 
 
 # ----------------------------------------------------------------------------- real recordings
-def word_bounds(samples: np.ndarray, rate: int = NATIVE_RATE, below_peak_db: float = 30.0,
-                above_floor_db: float = 10.0, below_peak_cap_db: float = 10.0, max_gap_ms: int = 250,
-                pad_ms: int = 30) -> tuple[int, int]:
-    """(start, stop) of the word in a real recording: its end is what a detection is timed by.
-
-    10 ms frames are speech when louder than peak - below_peak_db and than the recording's
-    noise floor + above_floor_db (but never asked to be within below_peak_cap_db of the
-    peak); the floor is the median level of frames that are not digital silence (these
-    recordings are mostly room: the word takes 0.5-1 s of 1.5-3 s). Runs closer than
-    max_gap_ms are one (the stops inside "computer"); the run with the most energy is the
-    word. Stricter than personal.speech_bounds, whose floor sinks to the digital silence some
-    recordings are padded with, keeping a second of fan noise after "alexa": a word end
-    placed that late turns a hit into a miss and a false alarm. Use it at the file's own
-    rate: resampling smears digital silence.
-    """
-    hop = max(1, rate // 100)
-    n = len(samples) // hop
-    if n == 0:
-        return 0, len(samples)
-    frames = samples[:n * hop].reshape(n, hop).astype(np.float64)
-    level = 20 * np.log10(np.sqrt(np.mean(frames ** 2, axis=1)) + 1e-10)
-    live = level[level > -150.0]
-    if len(live) == 0:
-        return 0, len(samples)
-    peak, floor = float(level.max()), float(np.median(live))
-    loud = np.flatnonzero(level >= max(peak - below_peak_db, min(floor + above_floor_db, peak - below_peak_cap_db)))
-    runs, gap = [], max(1, max_gap_ms // 10)
-    for i in loud:
-        if runs and i - runs[-1][1] <= gap:
-            runs[-1][1] = int(i)
-        else:
-            runs.append([int(i), int(i)])
-    energy = 10 ** (level / 10)
-    first, last = max(runs, key=lambda r: energy[r[0]:r[1] + 1].sum())
-    pad = int(pad_ms * rate / 1000)
-    return max(0, first * hop - pad), min(len(samples), (last + 1) * hop + pad)
-
-
 def room_tone(samples: np.ndarray, rate: int = NATIVE_RATE, min_seconds: float = 0.5) -> np.ndarray | None:
     """The longest stretch of a recording outside its word (the room and microphone alone),
-    without digital silence, at 44.1 kHz; None if shorter than min_seconds."""
-    start, stop = word_bounds(samples, rate)
-    margin = int(0.1 * rate)
-    hop = rate // 100
-    best = None
-    for piece in (samples[:max(0, start - margin)], samples[min(len(samples), stop + margin):]):
-        n = len(piece) // hop
-        if n == 0:
-            continue
-        frames = piece[:n * hop].reshape(n, hop)
-        piece = frames[np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1)) > 10 ** (-100 / 20)].reshape(-1)
-        if best is None or len(piece) > len(best):
-            best = piece
-    if best is None or len(best) < min_seconds * rate:
-        return None
-    return resample(best, rate, SAMPLE_RATE)
-
-
-def loop_to(piece: np.ndarray, n: int, rate: int = SAMPLE_RATE, fade_ms: int = 20) -> np.ndarray:
-    """Repeat piece to n samples, crossfading each joint over fade_ms."""
-    fade = min(int(fade_ms * rate / 1000), len(piece) // 4)
-    out = np.array(piece[:n], dtype=np.float32)
-    ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32) if fade else np.zeros(0, np.float32)
-    while len(out) < n:
-        nxt = np.array(piece, dtype=np.float32)
-        if fade:
-            nxt[:fade] = nxt[:fade] * ramp + out[-fade:] * (1 - ramp)
-            out = np.concatenate([out[:-fade], nxt])
-        else:
-            out = np.concatenate([out, nxt])
-    return out[:n]
+    without digital silence (roomtone.quiet_stretch), at SAMPLE_RATE; None if shorter than min_seconds."""
+    best = quiet_stretch(samples, rate, min_seconds)
+    return None if best is None else resample(best, rate, SAMPLE_RATE)
 
 
 real_files = trigger_bank.real_files  # (word, path, held out?): the split training used
@@ -404,7 +339,7 @@ def train_spotter_word(word_dir: Path, args, command: str) -> dict:
                         n_backgrounds=8 if args.tiny else 40, processes=1 if args.tiny else 2,
                         real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command,
                         average_last=args.average_last, delivery=recipe.delivery_of(args),
-                        clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble)
+                        clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble, tails=args.tails)
 
 
 # ----------------------------------------------------------------------------- the judge
@@ -429,7 +364,7 @@ def judge_backgrounds(real: RealData, per_kind: int, seed: int = JUDGE_SEED) -> 
     out = [(kind, make_background(kind, rng, -30.0, clips=babble)) for kind in SYNTHETIC_KINDS for _ in range(per_kind)]
     tones = sorted(range(len(real.tones)), key=lambda i: -len(real.tones[i]))[:max(1, 4 * per_kind)]
     for i in rng.permutation(tones)[:per_kind] if tones else []:
-        out.append((ROOM_TONE, loop_to(real.tones[int(i)], n)))
+        out.append((ROOM_TONE, loop_to(real.tones[int(i)], n, SAMPLE_RATE)))
     return out
 
 
@@ -1040,7 +975,9 @@ def run_word(word: str, args, command: str) -> dict:
                     + (f"{metrics['chimeras']:.0%} of the real other words chimeras of two real recordings; "
                        if metrics.get("chimeras") else "")
                     + (f"{metrics['babble']:.0%} of the windows over a fresh babble of real recordings; "
-                       if metrics.get("babble") else "") +
+                       if metrics.get("babble") else "")
+                    + (f"{metrics['tails']:.0%} of the other windows over a looped real stretch of room beside a word; "
+                       if metrics.get("tails") else "") +
                     f"{metrics['train_minutes']} min in all")
     else:
         started = time.time()
@@ -1059,7 +996,7 @@ def run_word(word: str, args, command: str) -> dict:
                   command=command, bank=bank_info, real=real.summary(), judge=judge, timings=timings)
     if metrics and "examples" in metrics:  # a spotter: how many windows it learned from
         report.update(examples=metrics["examples"], epochs=metrics["epochs"])
-        report.update({k: metrics[k] for k in ("chimeras", "babble") if metrics.get(k)})
+        report.update({k: metrics[k] for k in ("chimeras", "babble", "tails") if metrics.get(k)})
     if metrics and not args.model and args.recipe == "spotter":
         chosen = metrics["judged"]["chosen"]
         report["model_card_dev"] = dict(threshold=chosen["threshold"], recall=chosen["recall"],
@@ -1171,6 +1108,9 @@ def parser() -> argparse.ArgumentParser:
                    help="spotter recipe: the share of real other words made of pieces of two real recordings (default 0)")
     p.add_argument("--babble", type=float, default=0.0,
                    help="spotter recipe: the share of windows over a babble of real recordings made for the window (default 0)")
+    p.add_argument("--tails", type=float, default=0.0,
+                   help="spotter recipe: the share of the other windows over a looped real stretch of room beside a "
+                        "recorded word (default 0)")
     p.add_argument("--exclude-real", nargs="*", default=[],
                    help="spotter recipe: more real-speech folders to leave out of training (a diagnostic: do the "
                         "negatives recorded the way the proxy word was teach the model that way of recording?)")

@@ -56,6 +56,7 @@ from core.trigger.training import evaluate
 from core.trigger.voicebank import augment, takes
 from core.trigger.voicebank.backgrounds import KINDS, babble, make_background
 from core.trigger.voicebank.bank import ORDINARY, REAL_SPEECH_DIR, real_files, trim_silence
+from core.trigger.voicebank.roomtone import loop_to, quiet_stretch
 
 RATE = logmel.RATE
 W = spotter.WINDOW_SAMPLES
@@ -103,16 +104,19 @@ class RealSpeech:
     held_words: list  # the folder of each held-out clip
     train_tones: list
     held_tones: list
+    train_stretches: list = field(default_factory=list)  # the room beside the word, as recorded (quiet_stretch)
+    held_stretches: list = field(default_factory=list)
 
 
 def real_speech(root=REAL_SPEECH_DIR, exclude=(), max_s: float = MAX_REAL_S, tone_every: int = 3,
-                tone_limit: int = 300) -> RealSpeech:
+                tone_limit: int = 300, stretch_limit: int = 1000) -> RealSpeech:
     """Every real recording but those of the folders in exclude (a proxy word's), read once.
 
     The split is bank.real_files': every REAL_DEV_EVERY-th file over all folders is held out,
     counted with the excluded folders too, so a proxy word's held-out negatives are the same
     files whatever is excluded. Every tone_every-th file also gives its room tone (at most
-    tone_limit per split)."""
+    tone_limit per split); every file its stretch of room beside the word, if long enough
+    (quiet_stretch; at most stretch_limit per split)."""
     out = RealSpeech([], [], [], [], [])
     for k, (folder, path, heldout) in enumerate(real_files(root)):
         if folder in exclude:
@@ -126,6 +130,10 @@ def real_speech(root=REAL_SPEECH_DIR, exclude=(), max_s: float = MAX_REAL_S, ton
             tone = room_tone(raw)
             if tone is not None:
                 tones.append(tone)
+        stretches = out.held_stretches if heldout else out.train_stretches
+        stretch = quiet_stretch(raw, RATE) if len(stretches) < stretch_limit else None
+        if stretch is not None:
+            stretches.append(stretch.astype(np.float32))
         clip = trim_silence(raw, RATE)[:int(max_s * RATE)]
         if len(clip) < RATE // 10:
             continue
@@ -163,13 +171,15 @@ class Sources:
     clipped: float = 0.0  # the share of windows set too hot and clipped (overdriven)
     chimeras: float = 0.0  # the share of real other words made of pieces of real recordings (chimera)
     babble: float = 0.0  # the share of windows over a babble of real recordings made for that window
+    stretches: list = field(default_factory=list)  # real room beside recorded words, as recorded (quiet_stretch)
+    tails: float = 0.0  # the share of windows over a looped stretch of it (background)
 
     def word(self, clip, rng) -> np.ndarray:
         """A delivery of clip: itself when the pools are augmented already, else augment_word's."""
         return clip if self.augmented else augment_word(clip, rng)
 
 
-def load_sources(takes_dir, split: str, real_clips, tones, n_backgrounds: int, seed: int) -> Sources:
+def load_sources(takes_dir, split: str, real_clips, tones, n_backgrounds: int, seed: int, stretches=()) -> Sources:
     clips, rows = takes.load_takes(takes_dir, split=split)
     positives = [c for c, r in zip(clips, rows) if r["kind"] == "positive"]
     # hard: everything but the ordinary words and phrases (confusables, pieces of the word, other wake words)
@@ -180,10 +190,11 @@ def load_sources(takes_dir, split: str, real_clips, tones, n_backgrounds: int, s
     backgrounds = [make_background(KINDS[i % len(KINDS)], rng, -30.0, sample_rate=RATE, clips=talkers)
                    for i in range(n_backgrounds)]
     info = dict(positives=len(positives), hard=len(hard), ordinary=len(ordinary), real=len(real_clips),
-                tones=len(tones), backgrounds=len(backgrounds),
+                tones=len(tones), stretches=len(stretches), backgrounds=len(backgrounds),
                 voices=len({r["voice_id"] for r in rows if r["kind"] == "positive"}),
                 engines=sorted({r["engine"] for r in rows}))
-    return Sources(positives, hard, ordinary, list(real_clips), backgrounds, list(tones), info)
+    return Sources(positives, hard, ordinary, list(real_clips), backgrounds, list(tones), info,
+                   stretches=list(stretches))
 
 
 # ----------------------------------------------------------------------------- augmentation
@@ -225,13 +236,19 @@ def crop(source: np.ndarray, n: int, rng) -> np.ndarray:
 def background(src: Sources, rng) -> np.ndarray:
     """2 s of a room: a piece of a background loop or of real room tone, or hiss, sometimes with
     distant talkers; with src.babble, that share of windows a babble of real recordings made for
-    the window (the loops hold only a few babbles: 40 loops, one kind in seven)."""
+    the window (the loops hold only a few babbles: 40 loops, one kind in seven); with src.tails,
+    that share of the rest a real stretch of room beside a recorded word, looped: breath, the
+    word's fading tail, a click, as a quiet room with a person in it sounds."""
     if src.babble and src.real and rng.random() < src.babble:
         talkers = [(src.real[int(i)], RATE) for i in rng.integers(len(src.real), size=24)]
         x = babble(rng, W, RATE, talkers, voices=int(rng.integers(*BABBLE_VOICES)))
         return (x / (rms(x) or 1.0)).astype(np.float32)
     u = rng.random()
-    if u < 0.5 or not src.tones:
+    if src.tails and src.stretches and rng.random() < src.tails:  # (no draw without it: windows draw as before)
+        piece = src.stretches[int(rng.integers(len(src.stretches)))]
+        offset = int(rng.integers(len(piece)))
+        x = loop_to(piece, offset + W, RATE)[offset:]
+    elif u < 0.5 or not src.tones:
         x = crop(src.backgrounds[int(rng.integers(len(src.backgrounds)))], W, rng)
     elif u < 0.8:
         x = crop(src.tones[int(rng.integers(len(src.tones)))], W, rng)
@@ -592,13 +609,14 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
           event_mixes_n: int = 240, negative_hours: float = 3.0, n_backgrounds: int = 40, processes: int = 2,
           real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0,
           average_last: int = 0, delivery: Delivery = DELIVERY, clipped: float = 0.0, chimeras: float = 0.0,
-          babble_share: float = 0.0) -> dict:
+          babble_share: float = 0.0, tails: float = 0.0) -> dict:
     """Make the data, train, judge, save model + config + metrics.json to out_dir. Resumes from
     run_dir/checkpoint.weights.h5 (the data is remade from the same seeds). With average_last > 1
     the saved weights are the mean of the last average_last epochs' (load_average); clipped: the
     share of windows overdriven (make_window; 0: none); chimeras: the share of real other words
     made of pieces of real recordings (chimera; 0: none); babble_share: the share of windows over a
-    babble made for the window (background; 0: none)."""
+    babble made for the window (background; 0: none); tails: the share of the other windows over a
+    looped real stretch of room beside a recorded word (background; 0: none)."""
     import keras
 
     started = time.time()
@@ -606,7 +624,7 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
     run_dir.mkdir(parents=True, exist_ok=True)
     word = json.loads((Path(takes_dir) / takes.MANIFEST).read_text())["word"]
     real = real_speech(real_root, exclude_real)
-    train_src = load_sources(takes_dir, "train", real.train, real.train_tones, n_backgrounds, seed)
+    train_src = load_sources(takes_dir, "train", real.train, real.train_tones, n_backgrounds, seed, real.train_stretches)
     dev_src = dev_sources(takes_dir, real, n_backgrounds, seed)
     log(f"sources: train {train_src.info}; dev {dev_src.info}")
     t0 = time.time()
@@ -616,8 +634,9 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
         f"synthesized negative, {len(train_src.real)} real ({(time.time() - t0) / 60:.1f} min)")
     if start_from and mine_weight > 1:  # hard-negative mining with the starting model
         train_src, _ = with_mined(train_src, spotter.SpotterDetector.load(start_from), mine_weight, log)
-    train_src = dataclasses.replace(train_src, clipped=clipped, chimeras=chimeras, babble=babble_share)
-    dev_windows_src = dataclasses.replace(dev_windows_src, clipped=clipped, chimeras=chimeras, babble=babble_share)
+    train_src = dataclasses.replace(train_src, clipped=clipped, chimeras=chimeras, babble=babble_share, tails=tails)
+    dev_windows_src = dataclasses.replace(dev_windows_src, clipped=clipped, chimeras=chimeras, babble=babble_share,
+                                          tails=tails)
     x, y = make_dataset(train_src, examples, seed, processes)
     x_dev, y_dev = make_dataset(dev_windows_src, dev_examples, seed + 1000, processes)
     data_minutes = (time.time() - t0) / 60
@@ -674,7 +693,8 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    machine=f"{platform.machine()} CPU ({platform.system()}), {os.cpu_count()} cores",
                    exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
                    mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged,
-                   delivery=dataclasses.asdict(delivery), clipped=clipped, chimeras=chimeras, babble=babble_share)
+                   delivery=dataclasses.asdict(delivery), clipped=clipped, chimeras=chimeras, babble=babble_share,
+                   **(dict(tails=tails) if tails else {}))
     spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
                  filters=list(spotter.FILTERS))
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
@@ -743,7 +763,8 @@ def make_ensemble(member_dirs, out_dir) -> dict:
 
 def dev_sources(takes_dir, real: RealSpeech, n_backgrounds: int = 40, seed: int = 0) -> Sources:
     """The held-out voices, real recordings and room tones train() judges on."""
-    return load_sources(takes_dir, "dev", real.held, real.held_tones, max(8, n_backgrounds // 4), seed + 1000)
+    return load_sources(takes_dir, "dev", real.held, real.held_tones, max(8, n_backgrounds // 4), seed + 1000,
+                        real.held_stretches)
 
 
 def rejudge(takes_dir, model_dir, exclude_real=(), event_mixes_n: int = 240, negative_hours: float = 3.0,
@@ -796,6 +817,7 @@ def proxy_recipe(report: dict) -> str:
             + (f", pitch view {', '.join(f'{v:+g}' for v in pitch)} semitones" if pitch else "")
             + (f", {report['chimeras']:.0%} real chimeras" if report.get("chimeras") else "")
             + (f", {report['babble']:.0%} fresh babble" if report.get("babble") else "")
+            + (f", {report['tails']:.0%} looped real room stretches" if report.get("tails") else "")
             + (", declipped" if report["judge"].get("declip") else ""))
 
 
@@ -882,7 +904,9 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
              + (f"; {metrics['chimeras']:.0%} of the real other words are chimeras, the start of one real recording "
                 "joined to the end of another (`--chimeras`, `chimera`)" if metrics.get("chimeras") else "")
              + (f"; {metrics['babble']:.0%} of the windows over a babble of real recordings made for the window "
-                "(`--babble`)" if metrics.get("babble") else "") + ".", "",
+                "(`--babble`)" if metrics.get("babble") else "")
+             + (f"; {metrics['tails']:.0%} of the other windows over a looped real stretch of room beside a recorded "
+                "word: breath, the word's fading tail, clicks (`--tails`)" if metrics.get("tails") else "") + ".", "",
              "## Training", "",
              f"`{metrics['command']}`", "",
              f"{metrics['epochs']} epochs (Adam, cosine learning rate 2e-3 → 1e-4, batch 128, binary cross-entropy), "
@@ -1148,6 +1172,9 @@ def main(argv=None) -> int:
                    help="the share of real other words made of pieces of two real recordings (chimera; default 0)")
     p.add_argument("--babble", type=float, default=0.0,
                    help="the share of windows over a babble of real recordings made for the window (default 0)")
+    p.add_argument("--tails", type=float, default=0.0,
+                   help="the share of the other windows over a looped real stretch of room beside a recorded word: "
+                        "breath, a word's tail, clicks (roomtone.quiet_stretch; default 0)")
     p.add_argument("--judge-deliveries", action="store_true",
                    help="judge the trained model in --out on held-out voices drawn out, pitched up and in loud "
                         "rooms (HARD_DELIVERIES) into its metrics.json and card, no training")
@@ -1177,7 +1204,7 @@ def main(argv=None) -> int:
           event_mixes_n=args.event_mixes, negative_hours=args.negative_hours, processes=args.processes,
           command=command, start_from=args.start_from, mine_weight=args.mine_weight,
           learning_rate=args.learning_rate, average_last=args.average_last, delivery=delivery_of(args),
-          clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble)
+          clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble, tails=args.tails)
     write_card(args.out, args.proxy_report)
     return 0
 

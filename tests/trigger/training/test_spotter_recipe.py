@@ -118,6 +118,25 @@ def test_fresh_babble_is_many_real_talkers_at_once_and_off_by_default():
         assert sum(spectrum[k] > 20 * np.median(spectrum) for k in bins) >= 3  # several talkers at once
 
 
+def test_looped_room_stretches_are_a_real_room_repeated_and_off_by_default():
+    t = np.arange(int(0.7 * RATE)) / RATE
+    stretch = (0.05 * np.sin(2 * np.pi * 170 * t) * np.exp(-t / 0.2)).astype(np.float32)  # a fading tail
+    stretch[int(0.5 * RATE):int(0.5 * RATE) + 40] += 0.4  # and a click
+    src = dataclasses.replace(tone_sources(), stretches=[stretch])
+    for seed in range(5):  # share 0: the backgrounds draw as before
+        a = recipe.background(src, np.random.default_rng(seed))
+        b = recipe.background(dataclasses.replace(src, stretches=[]), np.random.default_rng(seed))
+        assert np.array_equal(a, b)
+    looped = dataclasses.replace(src, tails=1.0)
+    period = len(stretch) - int(0.02 * RATE)  # loop_to's crossfaded joints
+    for seed in range(5):
+        x = recipe.background(looped, np.random.default_rng(seed))
+        assert len(x) == spotter.WINDOW_SAMPLES and recipe.rms(x) == pytest.approx(1.0, rel=1e-3)
+        clicks = np.flatnonzero(x > 0.5 * x.max())
+        starts = clicks[np.insert(np.diff(clicks) > 100, 0, True)]
+        assert len(starts) >= 2 and np.all(np.abs(np.diff(starts) - period) <= 2)  # the click comes round
+
+
 def test_a_mix_at_the_courses_level_clips_its_loud_word_and_keeps_its_timing():
     t = np.arange(int(0.6 * RATE)) / RATE
     peaky = (np.sin(2 * np.pi * 1000 * t) * np.exp(-400 * (t - 0.3) ** 2)).astype(np.float32)  # crest ~ a plosive's
@@ -171,9 +190,10 @@ def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path
     takes.build_takes(tmp_path / "takes", "activate", 4, 4, seed=0, voices=voices)
     metrics = recipe.train(tmp_path / "takes", tmp_path / "model", tmp_path / "run", examples=64, epochs=1,
                            exclude_real=("computer", "jarvis", "alexa"), batch_size=16, dev_examples=16,
-                           event_mixes_n=2, negative_hours=4 * 10 / 3600, n_backgrounds=2, processes=1)
+                           event_mixes_n=2, negative_hours=4 * 10 / 3600, n_backgrounds=2, processes=1, tails=0.25)
     config = json.loads((tmp_path / "model" / "config.json").read_text())
     assert config["kind"] == "spotter" and config["threshold"] == metrics["threshold"]
+    assert metrics["tails"] == 0.25 and metrics["sources"]["train"]["stretches"] > 0
     assert metrics["epochs"] == 1 and metrics["examples"] == 64 and len(metrics["history"]) == 1
     judged = metrics["judged"]
     assert judged["negative_mixes"] == 4 and len(judged["curve"]) == len(recipe.THRESHOLDS)
