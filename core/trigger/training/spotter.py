@@ -392,8 +392,9 @@ def augment_sources(src: Sources, seed: int, per_positive: int = 8, per_negative
     out = {name: [] for name in pools}
     for name, result in zip(owners, results):
         out[name] += result
-    return Sources(out["positives"], out["hard"], out["ordinary"], out["real"], src.backgrounds, src.tones,
-                   dict(src.info, per_positive=per_positive, per_negative=per_negative), augmented=True)
+    return dataclasses.replace(src, positives=out["positives"], hard=out["hard"], ordinary=out["ordinary"],
+                               real=out["real"], info=dict(src.info, per_positive=per_positive,
+                                                           per_negative=per_negative), augmented=True)
 
 
 def mine(detector, clips, threshold: float = 0.5, batch: int = 256) -> np.ndarray:
@@ -420,8 +421,8 @@ def with_mined(src: Sources, detector, weight: int, log=print) -> tuple[Sources,
         counts[name] = int(len(hits))
         out[name] = list(clips) + [clips[i] for i in hits for _ in range(weight - 1)]
     log(f"mined: {counts} of {len(src.real)} real, {len(src.hard)} hard, {len(src.ordinary)} ordinary, x{weight}")
-    return Sources(src.positives, out["hard"], out["ordinary"], out["real"], src.backgrounds, src.tones,
-                   dict(src.info, mined=counts, mined_weight=weight), augmented=src.augmented), counts
+    return dataclasses.replace(src, hard=out["hard"], ordinary=out["ordinary"], real=out["real"],
+                               info=dict(src.info, mined=counts, mined_weight=weight)), counts
 
 
 def make_features(src: Sources, seeds) -> tuple[np.ndarray, np.ndarray]:

@@ -137,6 +137,14 @@ def test_looped_room_stretches_are_a_real_room_repeated_and_off_by_default():
         assert len(starts) >= 2 and np.all(np.abs(np.diff(starts) - period) <= 2)  # the click comes round
 
 
+def test_augmented_sources_keep_everything_but_the_word_pools():
+    src = dataclasses.replace(tone_sources(), stretches=[np.ones(RATE, np.float32)], tails=0.25, babble=0.5)
+    out = recipe.augment_sources(src, seed=0, per_positive=2, per_negative=1, processes=1)
+    assert out.augmented and len(out.positives) == 2 and len(out.hard) == 1
+    assert out.stretches is src.stretches and out.tails == 0.25 and out.babble == 0.5  # (a lost field trains without it)
+    assert out.backgrounds is src.backgrounds and out.info["per_positive"] == 2
+
+
 def test_a_mix_at_the_courses_level_clips_its_loud_word_and_keeps_its_timing():
     t = np.arange(int(0.6 * RATE)) / RATE
     peaky = (np.sin(2 * np.pi * 1000 * t) * np.exp(-400 * (t - 0.3) ** 2)).astype(np.float32)  # crest ~ a plosive's
