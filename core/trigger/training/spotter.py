@@ -174,7 +174,7 @@ class Sources:
     chimeras: float = 0.0  # the share of real other words made of pieces of real recordings (chimera)
     babble: float = 0.0  # the share of windows over a babble of real recordings made for that window
     stretches: list = field(default_factory=list)  # real room beside recorded words, as recorded (quiet_stretch)
-    tails: float = 0.0  # the share of windows over a looped stretch of it (background)
+    tails: float = 0.0  # the share of the windows not over babble that sit over a looped stretch (background)
 
     def word(self, clip, rng) -> np.ndarray:
         """A delivery of clip: itself when the pools are augmented already, else augment_word's."""
