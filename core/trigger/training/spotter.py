@@ -58,7 +58,7 @@ from core.trigger.training import evaluate
 from core.trigger.voicebank import augment, takes
 from core.trigger.voicebank.backgrounds import KINDS, babble, make_background
 from core.trigger.voicebank.bank import ORDINARY, REAL_SPEECH_DIR, real_files, trim_silence
-from core.trigger.voicebank.roomtone import loop_to, quiet_stretch
+from core.trigger.voicebank.roomtone import loop_to, quiet_frames, quiet_stretch
 
 RATE = logmel.RATE
 W = spotter.WINDOW_SAMPLES
@@ -129,7 +129,7 @@ def real_speech(root=REAL_SPEECH_DIR, exclude=(), max_s: float = MAX_REAL_S, ton
             continue
         tones = out.held_tones if heldout else out.train_tones
         if (k + 1) % tone_every == 0 and len(tones) < tone_limit:
-            tone = room_tone(raw)
+            tone = quiet_frames(raw, RATE)
             if tone is not None:
                 tones.append(tone)
         stretches = out.held_stretches if heldout else out.train_stretches
@@ -143,21 +143,6 @@ def real_speech(root=REAL_SPEECH_DIR, exclude=(), max_s: float = MAX_REAL_S, ton
         if heldout:
             out.held_words.append(folder)
     return out
-
-
-def room_tone(clip_16k_untrimmed: np.ndarray, min_s: float = 0.3) -> np.ndarray | None:
-    """The quiet 10 ms frames of a real recording (the room and microphone alone), joined."""
-    hop = RATE // 100
-    n = len(clip_16k_untrimmed) // hop
-    if n < 10:
-        return None
-    frames = clip_16k_untrimmed[:n * hop].reshape(n, hop)
-    level = 20 * np.log10(np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1)) + 1e-10)
-    live = level > -100
-    if live.sum() < 10:
-        return None
-    quiet = frames[live & (level < np.percentile(level[live], 35))].reshape(-1)
-    return quiet.astype(np.float32) if len(quiet) >= min_s * RATE else None
 
 
 @dataclass
@@ -697,7 +682,7 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
                    mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged,
                    delivery=dataclasses.asdict(delivery), clipped=clipped, chimeras=chimeras, babble=babble_share,
-                   **(dict(tails=tails) if tails else {}))
+                   tails=tails)
     spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
                  filters=list(spotter.FILTERS))
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")

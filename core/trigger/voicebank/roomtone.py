@@ -1,12 +1,13 @@
 """Real room sound around a recorded word: where the word is, and the stretch of room beside it.
 
 A real recording of one word is mostly room: breath, the tail of the word, a click of the
-microphone, the fan. `word_bounds` finds the word; `quiet_stretch` keeps the longest
-contiguous piece outside it, as it was recorded (not only the quietest frames); `loop_to`
-repeats such a piece to any length. The real-voice proxy's judge makes its room-tone
-backgrounds this way (benchmarks/real_voice_proxy.py), and the spotter's recipe can train over
-such loops (core.trigger.training.spotter, --tails): a looped breath-and-click is what one
-proxy model rang on.
+microphone, the fan. `word_bounds` finds the word; `quiet_frames` keeps only the quietest
+frames (the room alone: the spotter's room tones); `quiet_stretch` keeps the longest contiguous
+piece outside the word, as it was recorded, breath and tail and all; `loop_to` repeats such a
+piece to any length. The real-voice proxy's judge makes its room-tone backgrounds from looped
+stretches (benchmarks/real_voice_proxy.py), and the spotter's recipe can train over such loops
+(core.trigger.training.spotter, --tails): a looped breath-and-click is what one proxy model
+rang on.
 """
 from __future__ import annotations
 
@@ -51,6 +52,23 @@ def word_bounds(samples: np.ndarray, rate: int = RATE, below_peak_db: float = 30
     first, last = max(runs, key=lambda r: energy[r[0]:r[1] + 1].sum())
     pad = int(pad_ms * rate / 1000)
     return max(0, first * hop - pad), min(len(samples), (last + 1) * hop + pad)
+
+
+def quiet_frames(samples: np.ndarray, rate: int = RATE, min_seconds: float = 0.3) -> np.ndarray | None:
+    """The quietest 35% of a recording's 10 ms frames, without digital silence, joined: the room and
+    microphone alone, with no breath or word tail (the spotter's room tones); None if shorter than
+    min_seconds."""
+    hop = rate // 100
+    n = len(samples) // hop
+    if n < 10:
+        return None
+    frames = samples[:n * hop].reshape(n, hop)
+    level = 20 * np.log10(np.sqrt(np.mean(frames.astype(np.float64) ** 2, axis=1)) + 1e-10)
+    live = level > -100
+    if live.sum() < 10:
+        return None
+    quiet = frames[live & (level < np.percentile(level[live], 35))].reshape(-1)
+    return quiet.astype(np.float32) if len(quiet) >= min_seconds * rate else None
 
 
 def quiet_stretch(samples: np.ndarray, rate: int = RATE, min_seconds: float = 0.5) -> np.ndarray | None:

@@ -42,3 +42,12 @@ def test_a_loop_repeats_the_piece_to_any_length_with_crossfaded_joints():
     assert np.array_equal(out[:len(piece) - fade], piece[:-fade])
     assert np.max(np.abs(np.diff(out))) < 0.15  # no jump from +1 back to -1 at a joint
     assert np.array_equal(roomtone.loop_to(piece, 100, RATE), piece[:100])
+
+
+def test_quiet_frames_are_the_room_alone_without_the_word_or_digital_silence():
+    audio = recording(np.random.default_rng(2))
+    tone = roomtone.quiet_frames(audio, RATE)
+    assert tone.dtype == np.float32 and len(tone) % (RATE // 100) == 0
+    assert np.max(np.abs(tone)) < 0.02  # quiet room and fan only: the word peaks near 0.1
+    assert np.all(np.sqrt(np.mean(tone.reshape(-1, RATE // 100) ** 2, axis=1)) > 1e-5)  # no digital silence
+    assert roomtone.quiet_frames(audio[:RATE // 20], RATE) is None  # under 10 frames
