@@ -339,7 +339,8 @@ def train_spotter_word(word_dir: Path, args, command: str) -> dict:
                         n_backgrounds=8 if args.tiny else 40, processes=1 if args.tiny else 2,
                         real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command,
                         average_last=args.average_last, delivery=recipe.delivery_of(args),
-                        clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble, tails=args.tails)
+                        clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble, tails=args.tails,
+                        front=args.front)
 
 
 # ----------------------------------------------------------------------------- the judge
@@ -501,11 +502,12 @@ def start_folder(path) -> Path:
 
 
 def weights_key(model_dir) -> str:
-    from core.trigger import spotter
+    from core.trigger import embedding_spotter, spotter
     from core.trigger.model import WEIGHTS
 
-    path = Path(model_dir, spotter.WEIGHTS)
-    return hashlib.sha1((path if path.exists() else Path(model_dir, WEIGHTS)).read_bytes()).hexdigest()[:16]
+    paths = [Path(model_dir, name) for name in (spotter.WEIGHTS, embedding_spotter.WEIGHTS, WEIGHTS)]
+    path = next((p for p in paths if p.exists()), paths[-1])
+    return hashlib.sha1(path.read_bytes()).hexdigest()[:16]
 
 
 def _clean(x):
@@ -690,7 +692,8 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     declipping = bool(getattr(detector, "declip", False))
     views = list(getattr(detector, "slow_views", ()))
     pitch_views = list(getattr(detector, "pitch_views", ()))
-    if is_spotter:
+    hears_audio = is_spotter or config.get("kind") == "embedding_spotter"  # answers from the mix's audio
+    if hears_audio:
         predict = lambda xs: [detector.clip_probabilities(x) for x in xs]  # noqa: E731
     else:
         predict = evaluate.predictor(detector.model)
@@ -733,11 +736,11 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
     with tqdm(total=total, unit="mix", desc=f"judge{progress_label}") as bar:
         for part, positives in (("real", real.positives), ("synthetic", synthetic), ("negatives", [])):
             parts[part] = run_part(part, predict, positives, negatives, backgrounds, list(args.snrs), n_negative,
-                                   word_dir / "judge", dict(key, part=part), bar.update, is_spotter)
+                                   word_dir / "judge", dict(key, part=part), bar.update, hears_audio)
         for part, how in deliveries.items():
             clips = [delivered(c, **how) for c in voices_of(how)]
             delivered_parts[part] = run_part(part, predict, clips, negatives, backgrounds, [how["snr"]], 0,
-                                             word_dir / "judge", dict(key, part=part, how=how), bar.update, is_spotter,
+                                             word_dir / "judge", dict(key, part=part, how=how), bar.update, hears_audio,
                                              how.get("band"), how.get("target_dbfs", TARGET_DBFS))
     report = analyse(parts, real, config.get("threshold"), refractory_steps=detector.refractory_steps)
     if delivered_parts:
@@ -753,7 +756,7 @@ def judge_word(word_dir: Path, real: RealData, args, model_dir: Path, progress_l
         unclipped_negatives = run_part("negatives, unclipped", predict, [], negatives, backgrounds, list(args.snrs),
                                        n_negative, word_dir / "judge", dict(key, part="negatives, unclipped",
                                                                            target_dbfs=UNCLIPPED_DBFS),
-                                       None, is_spotter, None, UNCLIPPED_DBFS)
+                                       None, hears_audio, None, UNCLIPPED_DBFS)
         report["unclipped_budget"] = unclipped_budget(delivered_parts["unclipped"], unclipped_negatives,
                                                       parts["real"], parts["negatives"], detector.refractory_steps)
     report["refractory_steps"] = detector.refractory_steps  # the detector's chime rule (spotter: 1 s)
@@ -977,7 +980,9 @@ def run_word(word: str, args, command: str) -> dict:
                     + (f"{metrics['babble']:.0%} of the windows over a fresh babble of real recordings; "
                        if metrics.get("babble") else "")
                     + (f"{metrics['tails']:.0%} of the other windows over a looped real stretch of room beside a word; "
-                       if metrics.get("tails") else "") +
+                       if metrics.get("tails") else "")
+                    + ("heard through the frozen speech embedding (the embedding spotter's head); "
+                       if metrics.get("front") == "speech_embedding" else "") +
                     f"{metrics['train_minutes']} min in all")
     else:
         started = time.time()
@@ -996,7 +1001,7 @@ def run_word(word: str, args, command: str) -> dict:
                   command=command, bank=bank_info, real=real.summary(), judge=judge, timings=timings)
     if metrics and "examples" in metrics:  # a spotter: how many windows it learned from
         report.update(examples=metrics["examples"], epochs=metrics["epochs"])
-        report.update({k: metrics[k] for k in ("chimeras", "babble", "tails") if metrics.get(k)})
+        report.update({k: metrics[k] for k in ("chimeras", "babble", "tails", "front") if metrics.get(k)})
     if metrics and not args.model and args.recipe == "spotter":
         chosen = metrics["judged"]["chosen"]
         report["model_card_dev"] = dict(threshold=chosen["threshold"], recall=chosen["recall"],
@@ -1111,6 +1116,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tails", type=float, default=0.0,
                    help="spotter recipe: the share of the other windows over a looped real stretch of room beside a "
                         "recorded word (default 0)")
+    p.add_argument("--front", choices=("log_mel", "speech_embedding"), default="log_mel",
+                   help="spotter recipe: log_mel trains the spotter; speech_embedding the embedding spotter's head on "
+                        "the frozen speech embedding (core.trigger.embedding_spotter)")
     p.add_argument("--exclude-real", nargs="*", default=[],
                    help="spotter recipe: more real-speech folders to leave out of training (a diagnostic: do the "
                         "negatives recorded the way the proxy word was teach the model that way of recording?)")

@@ -138,12 +138,16 @@ class TriggerDetector:
         model, config = trigger_model.load(directory or trigger_model.MODEL_DIR)
         return cls(model, config)
 
-    def _run(self, x: np.ndarray) -> np.ndarray:
+    def compiled(self):
+        """The model as one tf.function (made on first use), for inference."""
         if self._predict is None:
             import tensorflow as tf
 
             self._predict = tf.function(lambda batch: self.model(batch, training=False), reduce_retracing=True)
-        return np.asarray(self._predict(x[None])).reshape(-1)
+        return self._predict
+
+    def _run(self, x: np.ndarray) -> np.ndarray:
+        return np.asarray(self.compiled()(x[None])).reshape(-1)
 
     def clip_probabilities(self, samples: np.ndarray) -> np.ndarray:
         """The course's view: 10 s (padded or trimmed) → Ty = 1375 probabilities."""

@@ -226,6 +226,21 @@ def warp_matrix(semitones: float, n_mels: int = logmel.N_MELS) -> np.ndarray:
     return matrix
 
 
+def in_batches(predict, windows: np.ndarray, batch: int, multiple: int) -> np.ndarray:
+    """predict (a model call) on windows → (n,) answers, batch at a time, each call padded to a
+    multiple of `multiple` windows so that a few graph shapes serve every count."""
+    if len(windows) == 0:
+        return np.zeros(0, np.float32)
+    out = []
+    for first in range(0, len(windows), batch):
+        chunk = np.asarray(windows[first:first + batch], np.float32)
+        size = min(batch, -(-len(chunk) // multiple) * multiple)
+        padded = np.zeros((size, *chunk.shape[1:]), np.float32)
+        padded[:len(chunk)] = chunk
+        out.append(np.asarray(predict(padded)).reshape(-1)[:len(chunk)])
+    return np.concatenate(out)
+
+
 def window_end_seconds(ends: np.ndarray) -> np.ndarray:
     """Time (s, from the audio's start) at which each window's last frame ends."""
     first = ends - (WINDOW_FRAMES - 1)
@@ -295,20 +310,7 @@ class SpotterDetector(TriggerDetector):
 
     def window_probabilities(self, batch: np.ndarray) -> np.ndarray:
         """The model on windows (n, WINDOW_FRAMES, N_MELS) → (n,) probabilities."""
-        if self._predict is None:
-            import tensorflow as tf
-
-            self._predict = tf.function(lambda b: self.model(b, training=False), reduce_retracing=True)
-        if len(batch) == 0:
-            return np.zeros(0, np.float32)
-        out = []
-        for first in range(0, len(batch), BATCH):
-            chunk = batch[first:first + BATCH]
-            size = min(BATCH, -(-len(chunk) // 8) * 8)
-            padded = np.zeros((size, *chunk.shape[1:]), np.float32)
-            padded[:len(chunk)] = chunk
-            out.append(np.asarray(self._predict(padded)).reshape(-1)[:len(chunk)])
-        return np.concatenate(out)
+        return in_batches(self.compiled(), batch, BATCH, 8)
 
     def probabilities(self, samples: np.ndarray, from_step: int = 0) -> np.ndarray:
         """Any length at 44.1 kHz → one probability per course output step (320 samples).
@@ -360,9 +362,15 @@ class SpotterDetector(TriggerDetector):
 
 
 def load_detector(directory):
-    """The detector a model folder holds: a SpotterDetector when its config says so, else the course's."""
+    """The detector a model folder holds: a SpotterDetector or an EmbeddingSpotterDetector when its
+    config says so, else the course's."""
     config_path = Path(directory) / CONFIG
-    if config_path.exists() and json.loads(config_path.read_text()).get("kind") == KIND:
+    kind = json.loads(config_path.read_text()).get("kind") if config_path.exists() else None
+    if kind == KIND:
         return SpotterDetector.load(directory)
+    if kind == "embedding_spotter":
+        from core.trigger.embedding_spotter import EmbeddingSpotterDetector
+
+        return EmbeddingSpotterDetector.load(directory)
     return TriggerDetector.load(directory)
 

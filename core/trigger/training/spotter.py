@@ -50,7 +50,7 @@ from pathlib import Path
 
 import numpy as np
 
-from core.trigger import logmel, spotter
+from core.trigger import embedding_spotter, logmel, spotter
 from core.trigger.audio import AudioError, read_any, to_int16
 from core.trigger.detect import STEP_SECONDS
 from core.trigger.synth import TARGET_DBFS, match_target_amplitude
@@ -72,6 +72,10 @@ SNR_DB = (0.0, 30.0)
 OVERDRIVE_DB = (0.0, 10.0)  # how far past full scale an overdriven window's peak is set (train(clipped=...))
 BABBLE_VOICES = (4, 13)  # talkers at once in a window's fresh babble (train(babble=...))
 CHIMERA_PIECE_S = (0.15, 0.6)  # each piece of a chimera (train(chimeras=...)): about a syllable or two
+# What a window becomes before the network: the spotter's log-mel frames, or the frozen speech
+# embedding's 16 vectors (core.trigger.speech_embedding) for the embedding spotter's head.
+LOG_MEL, SPEECH_EMBEDDING = "log_mel", "speech_embedding"
+FRONTS = (LOG_MEL, SPEECH_EMBEDDING)
 
 
 @dataclass(frozen=True)
@@ -160,6 +164,7 @@ class Sources:
     babble: float = 0.0  # the share of windows over a babble of real recordings made for that window
     stretches: list = field(default_factory=list)  # real room beside recorded words, as recorded (quiet_stretch)
     tails: float = 0.0  # the share of the windows not over babble that sit over a looped stretch (background)
+    front: str = LOG_MEL  # what a window becomes: log-mel frames, or speech embeddings (FRONTS)
 
     def word(self, clip, rng) -> np.ndarray:
         """A delivery of clip: itself when the pools are augmented already, else augment_word's."""
@@ -416,12 +421,35 @@ def make_features(src: Sources, seeds) -> tuple[np.ndarray, np.ndarray]:
     xs, ys = [], []
     for seed in seeds:
         audio, label = make_window(src, seed)
-        xs.append(logmel.log_mel(audio).astype(np.float16))
+        if src.front == SPEECH_EMBEDDING:  # mel frames here; embedded in the parent (embedded)
+            xs.append(_mel_front().mel(audio))
+        else:
+            xs.append(logmel.log_mel(audio).astype(np.float16))
         ys.append(label)
     return np.stack(xs), np.array(ys, np.float32)
 
 
 _WORKER_SOURCES: Sources | None = None
+_MEL_FRONT = None  # the speech embedding's mel tables, read once per process
+
+
+def _mel_front():
+    global _MEL_FRONT
+    if _MEL_FRONT is None:
+        from core.trigger import speech_embedding
+
+        _MEL_FRONT = speech_embedding.MelFront(speech_embedding.load_weights())
+    return _MEL_FRONT
+
+
+def embedded(mels: np.ndarray, front=None, chunk: int = 2048) -> np.ndarray:
+    """make_dataset's mel windows (n, 199, 32) → the embedding spotter's (n, 16, 96), float16: the
+    frozen network runs here, in the training process, not in the forked data workers."""
+    from core.trigger import speech_embedding
+
+    front = front or speech_embedding.SpeechEmbedding()
+    parts = [front.embed_mel_batch(mels[a:a + chunk]).astype(np.float16) for a in range(0, len(mels), chunk)]
+    return np.concatenate(parts)[:, :embedding_spotter.WINDOW_EMBEDDINGS]
 
 
 def _init_worker(src):
@@ -568,7 +596,7 @@ def judge_deliveries_into(takes_dir, model_dir, exclude_real=(), event_mixes_n: 
     """judge_deliveries for a trained folder at its threshold and 0.9, into its metrics.json."""
     model_dir = Path(model_dir)
     metrics = json.loads((model_dir / "metrics.json").read_text())
-    detector = spotter.SpotterDetector.load(model_dir)
+    detector = spotter.load_detector(model_dir)  # the spotter or the embedding spotter
     real = real_speech(REAL_SPEECH_DIR, exclude_real)
     thresholds = sorted({float(detector.threshold), 0.9})
     got = judge_deliveries(detector, dev_sources(takes_dir, real, seed=metrics["seed"]), event_mixes_n, thresholds)
@@ -597,14 +625,15 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
           event_mixes_n: int = 240, negative_hours: float = 3.0, n_backgrounds: int = 40, processes: int = 2,
           real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0,
           average_last: int = 0, delivery: Delivery = DELIVERY, clipped: float = 0.0, chimeras: float = 0.0,
-          babble_share: float = 0.0, tails: float = 0.0) -> dict:
+          babble_share: float = 0.0, tails: float = 0.0, front: str = LOG_MEL) -> dict:
     """Make the data, train, judge, save model + config + metrics.json to out_dir. Resumes from
     run_dir/checkpoint.weights.h5 (the data is remade from the same seeds). With average_last > 1
     the saved weights are the mean of the last average_last epochs' (load_average); clipped: the
     share of windows overdriven (make_window; 0: none); chimeras: the share of real other words
     made of pieces of real recordings (chimera; 0: none); babble_share: the share of windows over a
     babble made for the window (background; 0: none); tails: the share of the other windows over a
-    looped real stretch of room beside a recorded word (background; 0: none)."""
+    looped real stretch of room beside a recorded word (background; 0: none); front: LOG_MEL trains
+    the spotter, SPEECH_EMBEDDING the embedding spotter's head on the frozen embedding (no SpecAugment)."""
     import keras
 
     started = time.time()
@@ -622,15 +651,21 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
         f"synthesized negative, {len(train_src.real)} real ({(time.time() - t0) / 60:.1f} min)")
     if start_from and mine_weight > 1:  # hard-negative mining with the starting model
         train_src, _ = with_mined(train_src, spotter.SpotterDetector.load(start_from), mine_weight, log)
-    train_src = dataclasses.replace(train_src, clipped=clipped, chimeras=chimeras, babble=babble_share, tails=tails)
+    train_src = dataclasses.replace(train_src, clipped=clipped, chimeras=chimeras, babble=babble_share, tails=tails,
+                                    front=front)
     dev_windows_src = dataclasses.replace(dev_windows_src, clipped=clipped, chimeras=chimeras, babble=babble_share,
-                                          tails=tails)
+                                          tails=tails, front=front)
+    on_embeddings = front == SPEECH_EMBEDDING
+    head = embedding_spotter if on_embeddings else spotter
+    detector_class = embedding_spotter.EmbeddingSpotterDetector if on_embeddings else spotter.SpotterDetector
     x, y = make_dataset(train_src, examples, seed, processes)
     x_dev, y_dev = make_dataset(dev_windows_src, dev_examples, seed + 1000, processes)
+    if front == SPEECH_EMBEDDING:
+        x, x_dev = embedded(x), embedded(x_dev)
     data_minutes = (time.time() - t0) / 60
     log(f"data: {len(x)} training windows ({y.mean():.1%} positive), {len(x_dev)} dev, {data_minutes:.1f} min")
     keras.utils.set_random_seed(seed)
-    model = spotter.build_model()
+    model = head.build_model()
     if start_from:
         model.load_weights(Path(start_from) / spotter.WEIGHTS)
     steps_per_epoch = int(math.ceil(len(x) / batch_size))
@@ -654,8 +689,9 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
         losses = []
         for first in range(0, len(order), batch_size):
             idx = np.sort(order[first:first + batch_size])
-            losses.append(float(model.train_on_batch(spec_augment(x[idx], rng), y[idx])))
-        p_dev = spotter.SpotterDetector(model).window_probabilities(x_dev.astype(np.float32))
+            batch = x[idx].astype(np.float32) if on_embeddings else spec_augment(x[idx], rng)
+            losses.append(float(model.train_on_batch(batch, y[idx])))
+        p_dev = detector_class(model).window_probabilities(x_dev.astype(np.float32))
         eps = 1e-7
         dev_loss = float(-np.mean(y_dev * np.log(p_dev + eps) + (1 - y_dev) * np.log(1 - p_dev + eps)))
         row = dict(epoch=epoch + 1, train_loss=round(float(np.mean(losses)), 4), dev_loss=round(dev_loss, 4),
@@ -669,11 +705,11 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
     if average_last > 1 and history:
         averaged = load_average(model, run_dir, len(history), average_last)
         log(f"weights: the average of epochs {averaged[0]}-{averaged[-1]}")
-    detector = spotter.SpotterDetector(model)
+    detector = detector_class(model)
     judged = judge(detector, dev_src, event_mixes_n, negative_hours, seed=0)
     chosen = judged["chosen"]
     log_chosen(chosen, log)
-    metrics = dict(word=word, command=command, takes=str(takes_dir), kind=spotter.KIND, seed=seed, examples=len(x), epochs=len(history),
+    metrics = dict(word=word, command=command, takes=str(takes_dir), kind=head.KIND, seed=seed, examples=len(x), epochs=len(history),
                    epochs_asked=epochs, history=history, sources=dict(train=train_src.info, dev=dev_src.info),
                    real_heldout_words={w: real.held_words.count(w) for w in sorted(set(real.held_words))},
                    judged=judged, threshold=chosen["threshold"], params=int(model.count_params()),
@@ -682,9 +718,12 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
                    mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged,
                    delivery=dataclasses.asdict(delivery), clipped=clipped, chimeras=chimeras, babble=babble_share,
-                   tails=tails)
-    spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
-                 filters=list(spotter.FILTERS))
+                   tails=tails, front=front)
+    if on_embeddings:
+        embedding_spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word)
+    else:
+        spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word, dropout=spotter.DROPOUT,
+                     filters=list(spotter.FILTERS))
     (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     return metrics
 
@@ -762,7 +801,7 @@ def rejudge(takes_dir, model_dir, exclude_real=(), event_mixes_n: int = 240, neg
     and chime rule in its config.json and the figures in its metrics.json; the weights stay."""
     model_dir = Path(model_dir)
     metrics = json.loads((model_dir / "metrics.json").read_text())
-    detector = spotter.SpotterDetector.load(model_dir)
+    detector = spotter.load_detector(model_dir)  # the spotter or the embedding spotter
     detector.refractory_steps = spotter.REFRACTORY_STEPS
     detector.confirm_windows = spotter.CONFIRM_WINDOWS
     real = real_speech(REAL_SPEECH_DIR, exclude_real)
@@ -801,7 +840,9 @@ def proxy_recipe(report: dict) -> str:
     rule = f"{confirm} windows in a row" if confirm > 1 else "1 window"
     views = report["judge"].get("slow_views") or []
     pitch = report["judge"].get("pitch_views") or []
-    return (f"spotter, {size}, fires on {rule}" + (f", slow view {', '.join(f'{c:g}' for c in views)}×" if views else "")
+    name = "embedding spotter (frozen speech embedding + trained head)" \
+        if report.get("front") == SPEECH_EMBEDDING else "spotter"
+    return (f"{name}, {size}, fires on {rule}" + (f", slow view {', '.join(f'{c:g}' for c in views)}×" if views else "")
             + (f", pitch view {', '.join(f'{v:+g}' for v in pitch)} semitones" if pitch else "")
             + (f", {report['chimeras']:.0%} real chimeras" if report.get("chimeras") else "")
             + (f", {report['babble']:.0%} fresh babble" if report.get("babble") else "")
@@ -923,17 +964,9 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
                  f"{' / '.join(f'{2 * c:g}' for c in views)} s squeezed into 2 s, a drawn-out word played faster, and "
                  "answers with the more confident view, each confirmed on its own; the figures below are with them."
                  if views else ""), "",
-              "| threshold | recall (held-out voices) | false alarms / h: real speech | false alarms / h: "
-              "sound-alike words |", "|---|---|---|---|"]
-    lines += [f"| {r['threshold']:g} | {pct(r['recall'])} | {r['false_alarms_per_hour']:.2f} | "
-              f"{r.get('confusable_false_alarms_per_hour', float('nan')):.1f} |" for r in judged["curve"]]
+              *dev_curve(judged)]
     hard = metrics.get("dev_deliveries")
-    if hard:
-        at = [t for t in next(iter(hard["recall"].values()))]
-        lines += ["", f"Held-out voices delivered as the hidden set's people were missed (`--judge-deliveries`: each "
-                  f"take once so, no other change, {hard['mixes']} 10 s mixes each at 5–30 dB unless named):", "",
-                  "| delivery | " + " | ".join(f"recall at {t}" for t in at) + " |", "|---|" + "---|" * len(at)]
-        lines += [f"| {name} | " + " | ".join(pct(r[t]) for t in at) + " |" for name, r in hard["recall"].items()]
+    lines += dev_deliveries(hard)
     before = metrics.get("previous")  # the model(s) this one replaced, judged on the same takes
     befores = before if isinstance(before, list) else [before] if before else []
     if befores and hard:
@@ -1079,6 +1112,25 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
     return "\n".join(lines)
 
 
+def dev_curve(judged: dict) -> list[str]:
+    """The card's table of dev recall and false alarms at every judged threshold."""
+    return ["| threshold | recall (held-out voices) | false alarms / h: real speech | false alarms / h: "
+            "sound-alike words |", "|---|---|---|---|"] + [
+        f"| {r['threshold']:g} | {pct(r['recall'])} | {r['false_alarms_per_hour']:.2f} | "
+        f"{r.get('confusable_false_alarms_per_hour', float('nan')):.1f} |" for r in judged["curve"]]
+
+
+def dev_deliveries(hard: dict | None) -> list[str]:
+    """The card's paragraph and table of held-out voices in hard deliveries (--judge-deliveries), if judged."""
+    if not hard:
+        return []
+    at = [t for t in next(iter(hard["recall"].values()))]
+    return (["", f"Held-out voices delivered as the hidden set's people were missed (`--judge-deliveries`: each "
+             f"take once so, no other change, {hard['mixes']} 10 s mixes each at 5–30 dB unless named):", "",
+             "| delivery | " + " | ".join(f"recall at {t}" for t in at) + " |", "|---|" + "---|" * len(at)]
+            + [f"| {name} | " + " | ".join(pct(r[t]) for t in at) + " |" for name, r in hard["recall"].items()])
+
+
 def dev_verdict(metrics: dict) -> str:
     """The card's words on this model against the model it replaced, on dev (the same held-out takes
     and real speech)."""
@@ -1102,7 +1154,13 @@ def write_card(model_dir, proxy_reports=()) -> None:
     metrics = json.loads((Path(model_dir) / "metrics.json").read_text())
     config_path = Path(model_dir) / spotter.CONFIG
     config = json.loads(config_path.read_text()) if config_path.exists() else None
-    (Path(model_dir) / "MODEL_CARD.md").write_text(model_card(metrics, proxy_reports, config))
+    if metrics.get("kind") == embedding_spotter.KIND:
+        from core.trigger.training import embedding_card
+
+        card = embedding_card.model_card(metrics, proxy_reports, config)
+    else:
+        card = model_card(metrics, proxy_reports, config)
+    (Path(model_dir) / "MODEL_CARD.md").write_text(card)
 
 
 def rates(text: str) -> tuple:
@@ -1172,6 +1230,9 @@ def main(argv=None) -> int:
     p.add_argument("--tails", type=float, default=0.0,
                    help="the share of the other windows over a looped real stretch of room beside a recorded word: "
                         "breath, a word's tail, clicks (roomtone.quiet_stretch; default 0)")
+    p.add_argument("--front", choices=FRONTS, default=LOG_MEL,
+                   help="log_mel: train the spotter; speech_embedding: the embedding spotter's head on the frozen "
+                        "speech embedding (core.trigger.speech_embedding)")
     p.add_argument("--judge-deliveries", action="store_true",
                    help="judge the trained model in --out on held-out voices drawn out, pitched up and in loud "
                         "rooms (HARD_DELIVERIES) into its metrics.json and card, no training")
@@ -1201,7 +1262,7 @@ def main(argv=None) -> int:
           event_mixes_n=args.event_mixes, negative_hours=args.negative_hours, processes=args.processes,
           command=command, start_from=args.start_from, mine_weight=args.mine_weight,
           learning_rate=args.learning_rate, average_last=args.average_last, delivery=delivery_of(args),
-          clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble, tails=args.tails)
+          clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble, tails=args.tails, front=args.front)
     write_card(args.out, args.proxy_report)
     return 0
 

