@@ -2,11 +2,12 @@
 
     .venv/bin/python benchmarks/bench_trigger_detect.py
 
-For the spotter (models/spotter, the default) and the course's model (models/trigger):
+For the embedding spotter (models/embedding_spotter, the default, when trained), the spotter
+(models/spotter) and the course's model (models/trigger):
 1. one 10 s clip after warm-up (target ≤ 100 ms), and how much of it is the front end;
 2. a 60 s file: its real-time factor (seconds of compute per second of audio; below 1 is
    faster than real time);
-then the ratio of the two detectors' clip times, and what the spotter's slow views cost
+then the ratio of the detectors' clip times, and what the spotter's slow views cost
 (spotter.SLOW_VIEWS: one more network pass per window each).
 """
 import os
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from timing import median_ms  # noqa: E402  (benchmarks/timing.py)
 
-from core.trigger import spotter  # noqa: E402
+from core.trigger import embedding_spotter, spotter  # noqa: E402
 from core.trigger.audio import SAMPLE_RATE  # noqa: E402
 from core.trigger.detect import CLIP_SAMPLES, TriggerDetector, features  # noqa: E402
 
@@ -56,6 +57,12 @@ def main():
     print(f"the shipped spotter is the {'slow views' if shipped.slow_views else 'plain window'} one; "
           f"ratio course / shipped spotter per 10 s clip: {course / shipped_ms:.2f}; "
           f"slow views / plain window: {viewed_ms / plain_ms:.2f}")
+    if (embedding_spotter.MODEL_DIR / embedding_spotter.WEIGHTS).exists():
+        embedded = embedding_spotter.EmbeddingSpotterDetector.load()
+        front = lambda clip: embedded.front.embed_mel(embedded.mel_for(clip, SAMPLE_RATE))  # noqa: E731
+        embedded_ms = measure("embedding spotter", embedded, front, clip, minute)
+        print(f"ratio embedding spotter / shipped spotter per 10 s clip: {embedded_ms / shipped_ms:.2f}; "
+              f"course / embedding spotter: {course / embedded_ms:.2f}")
 
 
 if __name__ == "__main__":

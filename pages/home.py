@@ -34,10 +34,11 @@ ROOMS = {
          "`insert_audio_clip`, `insert_ones` and `create_training_example`, heard and seen."),
         ("pages/trigger_detect.py", "Trigger word: detect", "🔔",
          "Upload, record or pick a clip; see the probability curve and hear the chime.",
-         "The spotter, built to hear people, beside the course's Conv1D + GRU model; `chime_on_activate`."),
+         "The embedding spotter (a frozen speech embedding and a small head, built to hear people), the "
+         "log-mel spotter and the course's Conv1D + GRU model; `chime_on_activate`."),
         ("pages/trigger_live.py", "Trigger word: live", "🎙️",
          "Say “activate” into your microphone and hear the chime as you speak.",
-         "Either detector on a live stream: a rolling probability curve, one chime per word."),
+         "Any of the three detectors on a live stream: a rolling probability curve, one chime per word."),
         ("pages/teach_voice.py", "Trigger word: teach your voice", "🗣️",
          "Record a few takes of “activate”; fine-tune a copy of the course's detector on your voice.",
          "Transfer learning in a minute: freeze the convolution, retrain the GRUs, compare both models."),

@@ -91,6 +91,17 @@ def log_mel_heatmap(x: np.ndarray, height: int) -> go.Figure:
     return figure
 
 
+def embedding_heatmap(x: np.ndarray, height: int, seconds_per_column: float = 0.08) -> go.Figure:
+    """(96, n) speech embeddings, one column every 80 ms: what the embedding spotter's head reads."""
+    step = column_step(x.shape[1])
+    columns = np.arange(0, x.shape[1], step)
+    figure = go.Figure(go.Heatmap(z=x[:, ::step], x=columns * seconds_per_column, colorscale="RdBu",
+                                  zmid=0, colorbar=dict(title="value")))
+    figure.update_layout(height=height, xaxis_title="seconds", yaxis_title="embedding dimension (96)",
+                         margin=MARGIN)
+    return figure
+
+
 # ----------------------------------------------------------------------------- background jobs
 def job_status(status, activity: str, queue_reason: str, queue_advice: str, stopped_note: str, done_note: str,
                progress_text: str, preparing_note: str = "") -> None:

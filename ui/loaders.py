@@ -41,7 +41,8 @@ def trigger_bank():
 
 
 DETECTORS = {  # kind → what the pages call it
-    "spotter": "Spotter (built to hear people; the default)",
+    "embedding_spotter": "Embedding spotter (hears people best; the default)",
+    "spotter": "Spotter (log-mel windows)",
     "course": "The course's model (Conv1D → GRU → GRU)",
 }
 
@@ -50,7 +51,8 @@ DETECTORS = {  # kind → what the pages call it
 def trigger_detector(kind: str = "course"):
     """A trained trigger-word detector, warmed up on 10 s of silence (and, for the spotter, on the
     few windows a live hop runs): "course" is the course's
-    model (core.trigger.model), "spotter" the detector built to hear people (core.trigger.spotter)."""
+    model (core.trigger.model), "spotter" the log-mel detector built to hear people (core.trigger.spotter),
+    "embedding_spotter" its question asked of a frozen speech embedding (core.trigger.embedding_spotter)."""
     import numpy as np
 
     from core.trigger.detect import CLIP_SAMPLES, TriggerDetector
@@ -59,6 +61,10 @@ def trigger_detector(kind: str = "course"):
         from core.trigger.spotter import SpotterDetector
 
         detector = SpotterDetector.load()
+    elif kind == "embedding_spotter":
+        from core.trigger.embedding_spotter import EmbeddingSpotterDetector
+
+        detector = EmbeddingSpotterDetector.load()
     else:
         detector = TriggerDetector.load()
     detector.clip_probabilities(np.zeros(CLIP_SAMPLES, dtype=np.float32))
@@ -77,9 +83,10 @@ def trigger_detector_or_stop(kind: str = "course"):
 
 
 def choose_trigger_detector(key: str):
-    """A choice of detector (the spotter first) and the chosen one, loaded; (kind, detector)."""
+    """A choice of detector (the embedding spotter first) and the chosen one, loaded; (kind, detector)."""
     kind = st.radio("Detector", list(DETECTORS), format_func=DETECTORS.get, horizontal=True, key=key,
-                    help="The spotter was trained to hear real people (log-mel windows, neural TTS voices, heavy "
-                         "augmentation); the course's model is the one the course builds, trained here on "
-                         "synthesized voices.")
+                    help="Both spotters learned from synthesized voices (neural and classic TTS, heavy "
+                         "augmentation) to hear real people: the embedding spotter hears 2 s as a frozen "
+                         "speech embedding learned by Google from real speech, the spotter as log-mel bands. "
+                         "The course's model is the one the course builds, trained here on synthesized voices.")
     return kind, trigger_detector_or_stop(kind)

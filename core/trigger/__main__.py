@@ -2,7 +2,7 @@
 `python -m core.trigger bank --out DIR` synthesizes a voice bank there (WAV + manifest.json);
 `python -m core.trigger takes --out DIR` synthesizes the spotter's takes (classic and neural voices);
 `python -m core.trigger detect a.wav b.wav [--json] [--threshold T] [--detector course]` says where
-"activate" is (the spotter by default).
+"activate" is (the embedding spotter by default).
 
 The bundled bank was made with:
     python -m core.trigger bank --out assets/trigger --activates 20 --negatives 20 --backgrounds 4
@@ -39,8 +39,9 @@ def main(argv=None) -> int:
     detect.add_argument("--json", action="store_true", help="one JSON object per file, one per line")
     detect.add_argument("--threshold", type=float, default=None,
                         help="probability above which a detection fires (default: the model card's)")
-    detect.add_argument("--detector", choices=("spotter", "course"), default="spotter",
-                        help="spotter (models/spotter, built to hear people; default) or course (models/trigger)")
+    detect.add_argument("--detector", choices=("embedding_spotter", "spotter", "course"), default="embedding_spotter",
+                        help="embedding_spotter (models/embedding_spotter, hears people best; default), spotter "
+                             "(models/spotter, log-mel) or course (models/trigger)")
     args = parser.parse_args(argv)
     if args.command == "detect":
         return detect_files(args.files, args.threshold, args.json, parser, args.detector)
@@ -94,7 +95,7 @@ def main(argv=None) -> int:
     return 0
 
 
-def detect_files(files, threshold, as_json: bool, parser, kind: str = "spotter") -> int:
+def detect_files(files, threshold, as_json: bool, parser, kind: str = "embedding_spotter") -> int:
     """Print one line per file, in order; an unreadable file gets an error line, exit status 1."""
     import json
     import os
@@ -104,10 +105,12 @@ def detect_files(files, threshold, as_json: bool, parser, kind: str = "spotter")
         parser.error("--threshold must be between 0 and 1")
     from core.trigger.audio import AudioError, read_any
     from core.trigger.detect import TriggerDetector
+    from core.trigger.embedding_spotter import EmbeddingSpotterDetector
     from core.trigger.spotter import SpotterDetector
 
+    loaders = {"embedding_spotter": EmbeddingSpotterDetector, "spotter": SpotterDetector, "course": TriggerDetector}
     try:
-        detector = SpotterDetector.load() if kind == "spotter" else TriggerDetector.load()
+        detector = loaders[kind].load()
     except FileNotFoundError as err:
         print(err, file=sys.stderr)
         return 1

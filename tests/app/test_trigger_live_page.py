@@ -23,7 +23,7 @@ def test_page_renders_its_instructions_and_controls():
     text = " ".join(m.value for m in at.markdown) + " ".join(c.value for c in at.caption)
     assert "START" in text and "activate" in text
     assert "HTTPS" in text and "permission" in text  # what to do without a microphone
-    assert at.slider(key="live_threshold_spotter").value > 0
+    assert at.slider(key="live_threshold_embedding_spotter").value > 0
     assert "not listening" in at.get("progress")[0].proto.text
     assert "none yet" in text
     curve = figures(at)[0]
@@ -32,7 +32,7 @@ def test_page_renders_its_instructions_and_controls():
 
 def test_threshold_reaches_the_session():
     at = open_page("trigger_live", TIMEOUT)
-    at.slider(key="live_threshold_spotter").set_value(0.8).run()
+    at.slider(key="live_threshold_embedding_spotter").set_value(0.8).run()
     assert not at.exception
     assert at.session_state["live_session"].threshold == 0.8
     assert not at.session_state["live_session"].running  # nothing listens until START
@@ -41,7 +41,7 @@ def test_threshold_reaches_the_session():
 def test_choosing_the_course_model_gives_the_session_its_detector_and_chime_rule():
     at = open_page("trigger_live", TIMEOUT)
     spotter_session = at.session_state["live_session"]
-    assert spotter_session.detector.kind == "spotter" and spotter_session.refractory_steps == 138  # 1 s
+    assert spotter_session.detector.kind == "embedding_spotter" and spotter_session.refractory_steps == 138  # 1 s
     at.radio(key="live_detector").set_value("course").run()
     assert not at.exception
     session = at.session_state["live_session"]

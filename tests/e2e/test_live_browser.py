@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from core.trigger import spotter
+from core.trigger import embedding_spotter, spotter
 from core.trigger.audio import SAMPLE_RATE, write_wav
 
 pytestmark = pytest.mark.e2e
@@ -32,11 +32,12 @@ WORD_END = 8.0  # s into the WAV: after the WebRTC connection is up (it takes 1�
 FILE_SECONDS = 13.0
 LISTEN_AFTER = 4.0  # s of listening after the word's end: long enough to catch a second chime
 LATENCY_GOAL = 1.0  # s from the word's end to the chime (printed)
-# s after the word's end at which a detection may lie on the WAV's clock: the spotter (the live page's
-# default) answers up to POSITIVE_END_S[1] after a word and confirms it CONFIRM_WINDOWS - 1 windows
-# (0.1 s each) later; 0.3 s more for the first frame's trip to the server, which that clock counts
-# (two browsers on a busy machine put one at +0.77 s)
-HEARD_AFTER = spotter.POSITIVE_END_S[1] + (spotter.CONFIRM_WINDOWS - 1) * 0.1 + 0.3
+# s after the word's end at which a detection may lie on the WAV's clock: the embedding spotter (the
+# live page's default) answers up to POSITIVE_END_S[1] after a word (the spotters' label) and confirms
+# it CONFIRM_WINDOWS - 1 answers (0.08 s each) later; 0.3 s more for the first frame's trip to the
+# server, which that clock counts (two browsers on a busy machine put one at +0.77 s)
+HEARD_AFTER = (spotter.POSITIVE_END_S[1] + (embedding_spotter.CONFIRM_WINDOWS - 1) * embedding_spotter.HOP_SECONDS
+               + 0.3)
 LATENCY_LIMIT = 2.0  # s: asserted, alone (measured 0.4–0.5 s on 2 busy cores; a stalled server gave 3–5 s)
 LATENCY_LIMIT_SHARED = 4.0  # s: asserted with a second browser streaming (both share the CPU)
 TIMEOUT_MS = 180_000  # the first page view loads TensorFlow and the model
@@ -99,7 +100,9 @@ def wavs(tmp_path_factory):
     dev = split_bank(load_bundled_bank())[1]
     folder = tmp_path_factory.mktemp("fake_microphone")
     activate = quiet_room(FILE_SECONDS, 1)
-    place(activate, dev.activates[0], WORD_END)
+    # the second held-out take: the first, a classic voice, reaches only 0.88 on the embedding spotter (the
+    # page's default, which hears real people better than such voices: its card), under its 0.96
+    place(activate, dev.activates[1], WORD_END)
     others = quiet_room(FILE_SECONDS, 2)
     place(others, dev.negatives[0], 4.0)
     place(others, dev.negatives[1], WORD_END)

@@ -32,7 +32,9 @@ def files(tmp_path):
 
 def test_json_one_object_per_file_in_order(tmp_path):
     speech, noise = files(tmp_path)
-    out = run("detect", speech, noise, "--json")
+    # this classic synthesized voice reaches 0.74 on the embedding spotter (real people are heard better
+    # than such voices; its card): the path is under test here, at a threshold stated
+    out = run("detect", speech, noise, "--json", "--threshold", "0.5")
     assert out.returncode == 0, out.stderr
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert [r["file"] for r in rows] == [speech, noise]
@@ -51,7 +53,7 @@ def test_threshold_override_and_plain_output(tmp_path):
 def test_unreadable_files_get_an_error_line_and_status_1(tmp_path):
     speech, _ = files(tmp_path)
     missing = str(tmp_path / "missing.wav")
-    out = run("detect", str(tmp_path / "broken.wav"), missing, speech, "--json")
+    out = run("detect", str(tmp_path / "broken.wav"), missing, speech, "--json", "--threshold", "0.5")
     assert out.returncode == 1
     rows = [json.loads(line) for line in out.stdout.splitlines()]
     assert "no format" in rows[0]["error"] and "cannot open" in rows[1]["error"]

@@ -150,6 +150,31 @@ def test_a_tiny_run_reports_per_word_figures_within_the_budget(tmp_path):
 
 
 @pytest.mark.slow
+def test_a_tiny_run_of_the_embedding_spotter_recipe_trains_a_head_and_reports(tmp_path):
+    """--front speech_embedding: the same recipe's windows through the frozen speech embedding; the
+    judge hears the trained folder as an embedding spotter, and the report and its row say so."""
+    reason = _tiny_run_reason()
+    if reason:
+        pytest.skip(reason)
+    from core.trigger import spotter
+    from core.trigger.embedding_spotter import EmbeddingSpotterDetector
+    from core.trigger.training import spotter as recipe
+
+    assert proxy.main(["--tiny", "--recipe", "spotter", "--front", "speech_embedding", "--word", "computer",
+                       "--out", str(tmp_path)]) == 0
+    word_dir = tmp_path / "computer"
+    metrics = json.loads((word_dir / "model" / "metrics.json").read_text())
+    assert metrics["kind"] == "embedding_spotter" and metrics["front"] == "speech_embedding"
+    assert metrics["exclude_real"] == ["computer"]
+    assert isinstance(spotter.load_detector(word_dir / "model"), EmbeddingSpotterDetector)
+    report = json.loads((word_dir / "report.json").read_text())
+    assert report["front"] == "speech_embedding" and "frozen speech embedding" in report["training"]
+    chosen = report["judge"]["at"]["chosen"]
+    assert chosen["false_alarms_per_hour"] <= report["judge"]["budget"] and 0.0 <= chosen["recall"] <= 1.0
+    assert "embedding spotter (frozen speech embedding + trained head)" in recipe.proxy_rows([word_dir / "report.json"])[0]
+
+
+@pytest.mark.slow
 def test_a_tiny_run_of_the_spotter_recipe_never_trains_on_the_word_and_reports(tmp_path):
     reason = _tiny_run_reason()
     if reason:

@@ -10,7 +10,8 @@ import hashlib
 from core.trigger import embedding_spotter, speech_embedding
 from core.trigger.detect import STEP_SECONDS
 from core.trigger.training.spotter import (DELIVERY_HEADER, FALSE_ALARM_BUDGET, PROXY_HEADER, delivery_rows,
-                                           delivery_text, dev_curve, dev_deliveries, dev_verdict, pct, proxy_rows)
+                                           delivery_text, dev_curve, dev_deliveries, dev_verdict, history_table, pct,
+                                           proxy_rows)
 
 
 def front_sha256() -> str:
@@ -18,8 +19,36 @@ def front_sha256() -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "(missing)"
 
 
+# Why dev (synthesized held-out voices) looks worse than the log-mel spotter, in words (measured by hand).
+DEV_TEXT = (
+    "**Dev is not the test that matters.** Held-out *synthesized* voices are heard less well than by the "
+    "log-mel spotter, which learned those voices closely (window AUC 0.99 against 0.97 here), while real "
+    "people are heard far better (below). And the dev judge's negative mixes are made of 2 s background "
+    "pieces joined end to end, and this model rings about 0.9 s after an abrupt change. In one hour of "
+    "them at 0.9: with a steady floor in front of each clip (the first version), 3 of its 8 false alarms "
+    "came 0.8–0.9 s into the clip; with the room padding (`embedding_spotter.room_padding`: the "
+    "recording's own quietest stretch looped in front), none of its 5; with each mix's first piece "
+    "repeated instead of new ones, 3 of the 5 came 0.8–0.9 s after the repeats' joints. So the threshold the "
+    "dev judge chose (0.99) is cautious for people: on the proxy below it keeps 71–85% of real people with no "
+    "false alarm, where 0.96 keeps 81–95% within 1 an hour. Training windows with abrupt background changes "
+    "is the next step, not taken.")
+
 # What the proxy's rows show, in words (hand-written; each figure checked against the reports).
-PROXY_TEXT = ""
+PROXY_TEXT = (
+    "**Through the frozen embedding, the recipe hears people.** Seed 0, the same takes and judged audio as "
+    "the log-mel spotter's rows (its recipe is v7's, which the shipped log-mel spotter v8 shares; the "
+    "\"alexa\" row is an earlier session's run of it on the same takes): within 1 false alarm an hour "
+    "\"jarvis\" 94.6% against 72.7% (78.4% in an earlier run), \"computer\" 81.4% against 73.2%, "
+    "\"alexa\" 95.5% at 0.5 false alarms an hour against 93.4%. The goal, 90% within 1 false alarm an "
+    "hour, is reached on two words of three, and \"alexa\" reaches the next step (95% within 0.5). "
+    "Real people and held-out synthesized voices are now heard about alike (94.6% against 96.6% on "
+    "\"jarvis\"; the log-mel recipe 72.7% against 87.1%). At 0.9 for every row: 93.8%, 86.6% and 96.8% "
+    "of real people with 1.0, 4.5 and 14.5 false alarms an hour, against 85.2%, 83.1% and 90.7% with "
+    "25, 19 and 0. At 0.99, the dev judge's choice: 83.3%, 71.2% and 84.9% (all at 0 false alarms "
+    "an hour), against 72.7%, 63.7% and 74.6%. Weak spots: people pitched up 10 semitones (51.6–76.8% at "
+    "the chosen thresholds) and \"computer\" over babble (72.9%); 8 of \"computer\"'s 9 false alarms at "
+    "0.9 come from one music loop (6 from one second of it). One seed per word: the log-mel recipe moved up to "
+    "30 points between seeds, and this one has not been run on a second.")
 
 
 def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, proxy_text: str = PROXY_TEXT) -> str:
@@ -28,6 +57,8 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, prox
     refractory = config.get("refractory_steps", embedding_spotter.REFRACTORY_STEPS)
     confirm = config.get("confirm_windows", embedding_spotter.CONFIRM_WINDOWS)
     judged, chosen = metrics["judged"], metrics["judged"]["chosen"]
+    default = float(config.get("threshold", metrics.get("threshold", chosen["threshold"])))
+    at_default = next((r for r in judged["curve"] if r["threshold"] == default), chosen)
     src = metrics["sources"]["train"]
     last = metrics["history"][-1] if metrics["history"] else {}
     lines = [f"# The embedding spotter (\"{metrics['word']}\"): model card", "",
@@ -66,22 +97,29 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, prox
              f"{metrics['epochs']} epochs (Adam, cosine learning rate, batch 128, binary cross-entropy), "
              f"{metrics['train_minutes']} min in all on {metrics['machine']}. Last epoch: training loss "
              f"{last.get('train_loss')}, dev loss {last.get('dev_loss')}, dev window AUC {last.get('dev_auc')}.", "",
-             "| epoch | training loss | dev loss | dev AUC (windows) |", "|---|---|---|---|"]
-    lines += [f"| {h['epoch']} | {h['train_loss']} | {h['dev_loss']} | {h['dev_auc']} |" for h in metrics["history"]]
+             *history_table(metrics["history"])]
     lines += ["", "## Dev figures (held-out voices, held-out real speech)", "",
               f"{judged['positive_mixes']} 10 s mixes with 1–3 takes by held-out voices (5–30 dB SNR), "
               f"{judged['negative_hours']:.2f} h of mixes of held-out real recordings of other words, and "
               f"{judged.get('confusable_hours', 0):.2f} h of held-out voices saying words that share its sounds; "
               "a detection within 0.25 s before to 1 s after the end of the word is a hit.", "",
-              f"**Default threshold {chosen['threshold']:g}**: the lowest whose false alarms stay within "
-              f"{FALSE_ALARM_BUDGET:g} an hour on held-out real speech: recall on held-out synthesized voices "
-              f"{pct(chosen['recall'])}, {chosen['false_alarms_per_hour']:.2f} false alarms an hour. "
+              (f"**Default threshold {default:g}**: {metrics['threshold_rule']}. On dev it hears "
+               f"{pct(at_default['recall'])} of held-out synthesized voices there, with "
+               f"{at_default['false_alarms_per_hour']:.2f} false alarms an hour on held-out real speech. "
+               f"The dev judge's own choice, {chosen['threshold']:g} (the lowest within {FALSE_ALARM_BUDGET:g} "
+               f"false alarms an hour): {pct(chosen['recall'])}, {chosen['false_alarms_per_hour']:.2f} an hour. "
+               if default != chosen["threshold"] else
+               f"**Default threshold {chosen['threshold']:g}**: the lowest whose false alarms stay within "
+               f"{FALSE_ALARM_BUDGET:g} an hour on held-out real speech: recall on held-out synthesized voices "
+               f"{pct(chosen['recall'])}, {chosen['false_alarms_per_hour']:.2f} false alarms an hour. ")
+              +
               f"No second chime within {refractory} output steps ({refractory * STEP_SECONDS:.1f} s)"
               + (f"; it fires only when {confirm} answers in a row (80 ms apart) pass the threshold." if confirm > 1
                  else "."), "", *dev_curve(judged)]
     lines += dev_deliveries(metrics.get("dev_deliveries"))
     if metrics.get("previous"):
         lines += ["", dev_verdict(metrics)]
+    lines += ["", DEV_TEXT]
     rows = proxy_rows(proxy_reports)
     if rows:
         lines += ["", "## Does it hear people? The real-voice proxy", "",

