@@ -217,3 +217,18 @@ def dbfs(samples: np.ndarray) -> float:
     """Loudness as pydub's AudioSegment.dBFS: RMS relative to full scale, -inf for silence."""
     rms = float(np.sqrt(np.mean(np.square(samples, dtype=np.float64)))) if len(samples) else 0.0
     return 20.0 * np.log10(rms) if rms > 0 else -np.inf
+
+
+def loop_to(piece: np.ndarray, n: int, rate: int, fade_ms: int = 20) -> np.ndarray:
+    """Repeat piece to n samples, crossfading each joint over fade_ms."""
+    fade = min(int(fade_ms * rate / 1000), len(piece) // 4)
+    out = np.array(piece[:n], dtype=np.float32)
+    ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32) if fade else np.zeros(0, np.float32)
+    while len(out) < n:
+        nxt = np.array(piece, dtype=np.float32)
+        if fade:
+            nxt[:fade] = nxt[:fade] * ramp + out[-fade:] * (1 - ramp)
+            out = np.concatenate([out[:-fade], nxt])
+        else:
+            out = np.concatenate([out, nxt])
+    return out[:n]

@@ -20,10 +20,10 @@ import numpy as np
 from keras import layers
 
 from core.trigger import logmel, speech_embedding
+from core.trigger.audio import loop_to
 from core.trigger.detect import TriggerDetector, output_steps, preprocess_audio
 from core.trigger.spotter import CONFIRM_WINDOWS, REFRACTORY_STEPS, confirmed, in_batches, on_course_grid
 from core.trigger.synth import Ty
-from core.trigger.voicebank.roomtone import loop_to
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "embedding_spotter"
 WEIGHTS = "head.weights.h5"

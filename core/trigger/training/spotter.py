@@ -660,7 +660,7 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
     detector_class = embedding_spotter.EmbeddingSpotterDetector if on_embeddings else spotter.SpotterDetector
     x, y = make_dataset(train_src, examples, seed, processes)
     x_dev, y_dev = make_dataset(dev_windows_src, dev_examples, seed + 1000, processes)
-    if front == SPEECH_EMBEDDING:
+    if on_embeddings:
         x, x_dev = embedded(x), embedded(x_dev)
     data_minutes = (time.time() - t0) / 60
     log(f"data: {len(x)} training windows ({y.mean():.1%} positive), {len(x_dev)} dev, {data_minutes:.1f} min")

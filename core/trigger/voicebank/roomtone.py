@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from core.trigger.audio import loop_to  # noqa: F401  (one definition; the judge and the recipe use it from here)
+
 RATE = 16000  # the real recordings' own rate (../shared/data/real_speech/README.md)
 
 
@@ -89,18 +91,3 @@ def quiet_stretch(samples: np.ndarray, rate: int = RATE, min_seconds: float = 0.
     if best is None or len(best) < min_seconds * rate:
         return None
     return best
-
-
-def loop_to(piece: np.ndarray, n: int, rate: int, fade_ms: int = 20) -> np.ndarray:
-    """Repeat piece to n samples, crossfading each joint over fade_ms."""
-    fade = min(int(fade_ms * rate / 1000), len(piece) // 4)
-    out = np.array(piece[:n], dtype=np.float32)
-    ramp = np.linspace(0.0, 1.0, fade, dtype=np.float32) if fade else np.zeros(0, np.float32)
-    while len(out) < n:
-        nxt = np.array(piece, dtype=np.float32)
-        if fade:
-            nxt[:fade] = nxt[:fade] * ramp + out[-fade:] * (1 - ramp)
-            out = np.concatenate([out[:-fade], nxt])
-        else:
-            out = np.concatenate([out, nxt])
-    return out[:n]
