@@ -20,7 +20,7 @@ import numpy as np
 from keras import layers
 
 from core.trigger import logmel, speech_embedding
-from core.trigger.audio import loop_to
+from core.trigger.audio import SAMPLE_RATE, loop_to
 from core.trigger.detect import TriggerDetector, output_steps, preprocess_audio
 from core.trigger.spotter import CONFIRM_WINDOWS, REFRACTORY_STEPS, confirmed, in_batches, on_course_grid
 from core.trigger.synth import Ty
@@ -30,8 +30,8 @@ WEIGHTS = "head.weights.h5"
 CONFIG = "config.json"
 KIND = "embedding_spotter"
 WINDOW_SAMPLES = logmel.FRAME + 199 * logmel.HOP  # the spotter's 2 s training window (32,240 samples)
-WINDOW_MELS = (WINDOW_SAMPLES - speech_embedding.MEL_FFT) // speech_embedding.MEL_HOP + 1  # 199
-WINDOW_EMBEDDINGS = (WINDOW_MELS - speech_embedding.MEL_WINDOW) // speech_embedding.EMBEDDING_HOP + 1  # 16
+WINDOW_MELS = speech_embedding.n_frames(WINDOW_SAMPLES)  # 199
+WINDOW_EMBEDDINGS = speech_embedding.n_embeddings(WINDOW_MELS)  # 16
 HOP_SECONDS = speech_embedding.EMBEDDING_HOP * speech_embedding.MEL_HOP / speech_embedding.RATE  # 0.08 s
 PAD_SAMPLES = (WINDOW_MELS - 1) * speech_embedding.MEL_HOP  # 198 frames of room before the first audio frame
 ROOM_SECONDS = 0.4  # the stretch of room looped in front of a recording (room_padding)
@@ -133,7 +133,7 @@ class EmbeddingSpotterDetector(TriggerDetector):
         """The head on windows (n, 16, 96) → (n,) probabilities."""
         return in_batches(self.compiled(), batch, BATCH, 64)
 
-    def mel_for(self, samples: np.ndarray, sample_rate: int) -> np.ndarray:
+    def mel_for(self, samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
         """Mel frames of the audio after PAD_SAMPLES of the recording's own room (room_padding), so
         the first window ends with the audio's first frame and every window hears a room throughout,
         as in training."""
@@ -142,11 +142,11 @@ class EmbeddingSpotterDetector(TriggerDetector):
             audio = np.concatenate([audio, np.zeros(speech_embedding.MEL_FFT - len(audio), np.float32)])
         return self.front.mel(np.concatenate([room_padding(audio, PAD_SAMPLES), audio]))
 
-    def probabilities(self, samples: np.ndarray, sample_rate: int = 44100) -> np.ndarray:
+    def probabilities(self, samples: np.ndarray) -> np.ndarray:
         """Any length at 44.1 kHz → one probability per course output step (320 samples)."""
         samples = np.asarray(samples, dtype=np.float32)
         n_out = max(1, output_steps(len(samples)))
-        embeddings = self.front.embed_mel(self.mel_for(samples, sample_rate))
+        embeddings = self.front.embed_mel(self.mel_for(samples))
         feats = window_features(embeddings)
         # window k covers padded mel frames 8k .. 8k + 198, whose last is the audio's frame 8k
         ends = (np.arange(len(feats)) * speech_embedding.EMBEDDING_HOP * speech_embedding.MEL_HOP
