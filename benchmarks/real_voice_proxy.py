@@ -402,7 +402,8 @@ def make_mix(background: np.ndarray, positive, distractors, snr: float, rng, aud
 
 
 PARTS = {"real": 1, "synthetic": 2, "negatives": 3, "drawn out": 4, "high": 5, "at 5 dB": 6, "vowels drawn out": 7,
-         "higher": 8, "narrowband": 9, "narrowband, synthesized": 10, "unclipped": 11, "negatives, unclipped": 12}
+         "higher": 8, "narrowband": 9, "narrowband, synthesized": 10, "unclipped": 11, "negatives, unclipped": 12,
+         "excited": 13}
 # the same mixes as another part (the same seeds), made otherwise: the unclipped judge's false alarms
 # come from the very mixes "negatives" holds, 10 dB lower, so the two differ only by the clipping
 SAME_MIXES_AS = {"negatives, unclipped": "negatives"}
@@ -416,6 +417,10 @@ DELIVERIES = {"drawn out": dict(label="drawn out ×1.8 (phase vocoder)", stretch
               "vowels drawn out": dict(label="vowels drawn out ×2.5, consonants ×1.2 (augment.drawn_out)",
                                        stretch=1.0, semitones=0.0, snr=20.0, vowel_rate=0.4),
               "higher": dict(label="pitch +10 semitones (~220 → ~390 Hz)", stretch=1.0, semitones=10.0, snr=20.0),
+              # the two rows above move the formants with the pitch (a smaller, chipmunk voice); a person's
+              # voice rising in excitement keeps them: augment.change_f0
+              "excited": dict(label="pitch +10 semitones, formants kept (~220 → ~390 Hz: an excited voice)",
+                              stretch=1.0, semitones=0.0, snr=20.0, f0=10.0),
               # not from the hidden set's notes: a headset, phone line or cheap microphone passes little
               # above 4 kHz, and a quiet voice has little there to pass (its fricatives are weak)
               "narrowband": dict(label="as recorded, through a 60–4000 Hz microphone (a headset's band)",
@@ -432,12 +437,12 @@ DELIVERIES = {"drawn out": dict(label="drawn out ×1.8 (phase vocoder)", stretch
 
 
 def delivered(clip: np.ndarray, stretch: float = 1.0, semitones: float = 0.0, vowel_rate: float | None = None,
-              **_) -> np.ndarray:
+              f0: float = 0.0, **_) -> np.ndarray:
     """A real recording said slower (stretch > 1: longer, same pitch; vowel_rate: its vowels
     alone slowed, as augment.drawn_out does) or higher, at the words' level."""
     from core.trigger.voicebank import augment
 
-    x = augment.delivered(clip, stretch, semitones, vowel_rate, np.random.default_rng([JUDGE_SEED, len(clip)]))
+    x = augment.delivered(clip, stretch, semitones, vowel_rate, np.random.default_rng([JUDGE_SEED, len(clip)]), f0)
     return trigger_bank.at_dbfs(x, trigger_bank.CLIP_DBFS)
 
 
@@ -926,6 +931,10 @@ def delivery_note(delivery: dict | None) -> str:
     pitch = tuple(delivery.get("pitch", recipe.DELIVERY.pitch))
     if pitch != recipe.DELIVERY.pitch:
         notes.append(f"pitch {pitch[0]:+g}…{pitch[1]:+g} semitones".replace("-", "−"))
+    if delivery.get("f0_share"):
+        f0 = delivery.get("f0", recipe.DELIVERY.f0)
+        notes.append(f"{delivery['f0_share']:.0%} with the voice's pitch alone moved {f0[0]:+g}…{f0[1]:+g} "
+                     "semitones, formants kept".replace("-", "−"))
     return ", ".join(notes) + "; " if notes else ""
 
 

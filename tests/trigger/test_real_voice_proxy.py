@@ -278,6 +278,8 @@ def test_a_run_says_how_its_deliveries_differ_from_the_recipes():
     assert proxy.delivery_note(dict(default, pitch=[-3.0, 10.0])) == "pitch −3…+10 semitones; "
     assert proxy.delivery_note(dict(default, slow=[0.45, 1.0], pitch=[-3.0, 10.0])) == \
         "slower deliveries at rates 0.45–1, pitch −3…+10 semitones; "
+    assert proxy.delivery_note(dict(default, f0_share=0.35, f0=[0.0, 12.0])) == \
+        "35% with the voice's pitch alone moved +0…+12 semitones, formants kept; "
 
 
 def test_a_narrowband_mix_keeps_nothing_above_the_microphones_band():

@@ -346,6 +346,35 @@ def test_pitched_deliveries_follow_the_pitch_asked_for():
         parser.parse_args(["--pitch=5,1"])
 
 
+def test_excited_deliveries_raise_the_voice_alone_for_their_share():
+    """--f0-share: that share of deliveries has its pitch moved by augment.change_f0 (formants kept)."""
+    t = np.arange(RATE // 2) / RATE
+    harmonics = np.arange(1, 26) * 150.0  # a 150 Hz voice, a formant near 800 Hz
+    level = np.exp(-0.5 * ((harmonics - 800.0) / 300.0) ** 2) + 0.02
+    word = (0.05 * np.sum(level[:, None] * np.sin(2 * np.pi * harmonics[:, None] * t), axis=0)).astype(np.float32)
+    still = dict(slow=(1.0, 1.0), fast=(1.0, 1.0), pitch=(0.0, 0.0))
+    excited = recipe.Delivery(**still, f0_share=1.0, f0=(12.0, 12.0))
+
+    def pitch_hz(x):
+        middle = x[len(x) // 4: 3 * len(x) // 4]
+        lags = np.correlate(middle, middle, "full")[len(middle) - 1:]
+        return RATE / (RATE // 600 + int(np.argmax(lags[RATE // 600:RATE // 60])))
+
+    raised = [pitch_hz(recipe.augment_word(word, np.random.default_rng(k), excited)) for k in range(8)]
+    assert all(hz > 250 for hz in raised) and 280 < np.median(raised) < 330  # every delivery an octave up
+    calm = [pitch_hz(recipe.augment_word(word, np.random.default_rng(k), recipe.Delivery(**still))) for k in range(8)]
+    assert 140 < np.median(calm) < 160 and all(hz < 180 for hz in calm)
+    assert recipe.delivery_text(dict(f0_share=0.35, f0=[0, 12])) == \
+        "tempo 0.6–1.3, pitch −3…+7 semitones, 35% with the voice's pitch alone moved +0…+12 semitones, formants kept"
+    parser = argparse.ArgumentParser()
+    recipe.add_delivery_arguments(parser)
+    got = recipe.delivery_of(parser.parse_args(["--f0-share", "0.35", "--f0", "0,12"]))
+    assert (got.f0_share, got.f0) == (0.35, (0.0, 12.0))
+    assert recipe.delivery_of(parser.parse_args([])) == recipe.DELIVERY
+    assert "+10 semitones, formants kept" in recipe.HARD_DELIVERIES
+    assert list(recipe.HARD_DELIVERIES)[-1] == "+10 semitones, formants kept"  # the others keep their seeds
+
+
 def test_an_ensemble_folder_is_made_from_trained_folders_and_names_them(tmp_path):
     for k, seed in enumerate((3, 4)):
         spotter.save(spotter.build_model(filters=(8, 8, 8, 8)), tmp_path / f"m{k}", threshold=0.9, word="activate",

@@ -49,6 +49,44 @@ def test_a_drawn_out_word_slows_its_vowel_far_more_than_its_consonants():
         time_stretch(word, np.ones(3))
 
 
+def vowel(f0_hz: float, formants=(700.0, 1200.0), seconds: float = 0.6, rate: int = SAMPLE_RATE) -> np.ndarray:
+    """A steady vowel: harmonics of f0_hz shaped by two formant bumps."""
+    t = np.arange(int(seconds * rate)) / rate
+    harmonics = np.arange(1, int(4000 // f0_hz) + 1) * f0_hz
+    level = sum(np.exp(-0.5 * ((harmonics - f) / 150.0) ** 2) for f in formants) + 0.01
+    return (0.1 * np.sum(level[:, None] * np.sin(2 * np.pi * harmonics[:, None] * t), axis=0)).astype(np.float32)
+
+
+def pitch_hz(x, rate: int = SAMPLE_RATE) -> float:
+    middle = x[len(x) // 4: 3 * len(x) // 4]
+    lags = np.correlate(middle, middle, "full")[len(middle) - 1:]
+    low = rate // 600
+    return rate / (low + int(np.argmax(lags[low:rate // 60])))
+
+
+def centroid_hz(x, rate: int = SAMPLE_RATE) -> float:
+    spectrum = np.abs(np.fft.rfft(x * np.hanning(len(x)))) ** 2
+    hz = np.fft.rfftfreq(len(x), 1 / rate)
+    return float(np.sum(hz * spectrum) / np.sum(spectrum))
+
+
+@pytest.mark.parametrize("rate", [SAMPLE_RATE, 16000])
+def test_change_f0_raises_the_voice_and_keeps_its_formants(rate):
+    voice = vowel(150.0, rate=rate)
+    chipmunk, excited = change_pitch(voice, 10), augment.change_f0(voice, 10, rate)
+    assert len(excited) == len(voice)
+    assert abs(pitch_hz(excited, rate) - 150 * 2 ** (10 / 12)) < 10  # ~267 Hz
+    assert abs(pitch_hz(chipmunk, rate) - 150 * 2 ** (10 / 12)) < 10
+    before = centroid_hz(voice, rate)
+    assert centroid_hz(chipmunk, rate) > 1.5 * before  # the whole spectrum moved up
+    # the formants stayed, roughly: (a voice at 267 Hz samples them at other harmonics)
+    assert abs(centroid_hz(excited, rate) - before) < 0.5 * (centroid_hz(chipmunk, rate) - before)
+    assert np.array_equal(augment.change_f0(voice, 0.0, rate), voice)
+    assert augment.change_f0(np.zeros(0, np.float32), 5.0).size == 0
+    same = augment.delivered(voice, f0=10.0, sample_rate=rate)
+    assert np.allclose(same, excited)
+
+
 def test_vocal_tract_moves_spectral_energy_up():
     noise = np.random.default_rng(0).standard_normal(SAMPLE_RATE).astype(np.float32)
     low = band_limit(noise, 500, 1500)
