@@ -36,12 +36,12 @@ st.markdown(
 st.caption("Nothing leaves this server, and nothing is recorded: only the last 10 s are kept in memory, "
            "and they go when you press STOP. " + NO_MICROPHONE)
 st.info("The **embedding spotter** (the default) was built to hear people: it learned from neural and "
-        "classic synthesized voices in slow, fast, high, quiet and whispered deliveries, rooms, microphones "
+        "classic synthesized voices in slow, fast, high, excited, quiet and whispered deliveries, rooms, microphones "
         "and noise, heard through a frozen speech embedding that Google trained on real speech. The course's "
         "model learned from classic synthesized voices only and heard about a third of real people's "
         "“activate” at its default threshold (120 real recordings). Taught other words the same way, the "
         "embedding spotter's recipe heard 95% of 384 real people saying “jarvis”, 81% of 411 saying "
-        "“computer” and 96% of 315 saying “alexa” within 1 false alarm an hour (the log-mel spotter's "
+        "“computer” and 97% of 315 saying “alexa” within 1 false alarm an hour (the log-mel spotter's "
         "recipe, on the same takes and real recordings, 73%, 73% and 93%; the course's recipe 49% of "
         "“computer”). Lower the threshold if it misses you. Very high-pitched words are heard least: an ordinary pace and pitch are safest, at a "
         "level that does not clip the microphone. The 🔔 detect page has the figures.")

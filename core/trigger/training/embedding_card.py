@@ -21,33 +21,38 @@ def front_sha256() -> str:
 # Why dev (synthesized held-out voices) looks worse than the log-mel spotter, in words (measured by hand).
 DEV_TEXT = (
     "**Dev is not the test that matters.** Held-out *synthesized* voices are heard less well than by the "
-    "log-mel spotter, which learned those voices closely (window AUC 0.99 against 0.97 here), while real "
-    "people are heard far better (below). And the dev judge's negative mixes are made of 2 s background "
-    "pieces joined end to end, and this model rings about 0.9 s after an abrupt change. In one hour of "
-    "them at 0.9: with a steady floor in front of each clip (the first version), 3 of its 8 false alarms "
-    "came 0.8–0.9 s into the clip; with the room padding (`embedding_spotter.room_padding`: the "
-    "recording's own quietest stretch looped in front), none of its 5; with each mix's first piece "
-    "repeated instead of new ones, 3 of the 5 came 0.8–0.9 s after the repeats' joints. So the threshold the "
-    "dev judge chose (0.99) is cautious for people: on the proxy below it keeps 71–85% of real people with no "
-    "false alarm, where 0.96 keeps 81–95% within 1 an hour. Training windows with abrupt background changes "
-    "is the next step, not taken.")
+    "log-mel spotter, which learned those voices closely (window AUC 0.99; the first embedding spotter 0.97, "
+    "this one 0.96 on dev windows that hold excited voices too), while real people are heard far better "
+    "(below). And the dev judge's negative mixes are made of 2 s background pieces joined end to end, and the "
+    "first embedding spotter rang about 0.9 s after such an abrupt change. In one hour of them at 0.9: with a "
+    "steady floor in front of each clip, 3 of its 8 false alarms came 0.8–0.9 s into the clip; with the room "
+    "padding (`embedding_spotter.room_padding`: the recording's own quietest stretch looped in front), none of "
+    "its 5; with each mix's first piece repeated instead of new ones, 3 of the 5 came 0.8–0.9 s after the "
+    "repeats' joints. This model rings less on dev's real speech (1.00 false alarms an hour at 0.96 against "
+    "2.33; not traced again), so the dev judge's own rule chose 0.97 for it (70.3%) where it chose 0.99 for "
+    "the first (52.9%). At 0.96 on dev's hard deliveries (the table above) it hears held-out voices raised "
+    "10 semitones with their formants kept 52.3% of the time, where the first heard 43.0%; the other deliveries "
+    "within 2.5 points of the first's (drawn out ×1.8 70.8% against 70.8%, at 0–5 dB 68.2% against 70.7%). "
+    "Training windows with abrupt background changes is the next step, not taken.")
 
 # What the proxy's rows show, in words (hand-written; each figure checked against the reports).
 PROXY_TEXT = (
-    "**Through the frozen embedding, the recipe hears people.** Seed 0, the same takes and judged audio as "
-    "the log-mel spotter's rows (its recipe is v7's, which the shipped log-mel spotter v8 shares; the "
-    "\"alexa\" row is an earlier session's run of it on the same takes): within 1 false alarm an hour "
-    "\"jarvis\" 94.6% against 72.7% (78.4% in an earlier run), \"computer\" 81.4% against 73.2%, "
-    "\"alexa\" 95.5% at 0.5 false alarms an hour against 93.4%. The goal, 90% within 1 false alarm an "
-    "hour, is reached on two words of three, and \"alexa\" reaches the next step (95% within 0.5). "
-    "Real people and held-out synthesized voices are now heard about alike (94.6% against 96.6% on "
-    "\"jarvis\"; the log-mel recipe 72.7% against 87.1%). At 0.9 for every row: 93.8%, 86.6% and 96.8% "
-    "of real people with 1.0, 4.5 and 14.5 false alarms an hour, against 85.2%, 83.1% and 90.7% with "
-    "25, 19 and 0. At 0.99, the dev judge's choice: 83.3%, 71.2% and 84.9% (all at 0 false alarms "
-    "an hour), against 72.7%, 63.7% and 74.6%. Weak spots: people pitched up 10 semitones (51.6–76.8% at "
-    "the chosen thresholds) and \"computer\" over babble (72.9%); 8 of \"computer\"'s 9 false alarms at "
-    "0.9 come from one music loop (6 from one second of it). One seed per word: the log-mel recipe moved up to "
-    "30 points between seeds, and this one has not been run on a second.")
+    "**Through the frozen embedding, the recipe hears people.** Seed 0, the same takes and judged audio for "
+    "every row (the log-mel spotter's recipe is v7's, which the shipped log-mel spotter v8 shares; its "
+    "\"alexa\" row is an earlier session's run on the same takes). This model's recipe, with 35% excited "
+    "voices (the voice's pitch alone raised 0–12 semitones, formants kept: `augment.change_f0`), within 1 "
+    "false alarm an hour: \"jarvis\" 95.4%, \"computer\" 81.3%, \"alexa\" 96.9% with no false alarm; the "
+    "first embedding spotter's recipe (no excited voices) 94.6%, 81.4% and 95.5%; the log-mel recipe 72.7%, "
+    "73.2% and 93.4%. The goal, 90% within 1 false alarm an hour, is reached on two words of three, and "
+    "\"alexa\" reaches the next step (95% within 0.5). At the default 0.96: 92.4%, 82.9% and 94.5% of real "
+    "people with 0.5, 1.5 and 0 false alarms an hour (0.67 over the 6 h pooled), against 91.4%, 81.4% and "
+    "94.6% with 0.5, 1.0 and 0.5 (0.67) for the first recipe. People's voices raised 10 semitones with their "
+    "formants kept (an excited voice): 74.7%, 78.3% and 83.4% at 0.96, against 70.1%, 70.3% and 84.1%; "
+    "raised with their formants (a smaller, chipmunk-like voice) they are heard less: 19.5%, 56.7% and 61.8%, "
+    "against 34.9%, 51.6% and 75.2%. \"computer\" gains on every delivery (drawn out ×1.8: 84.9% against "
+    "78.1%); \"jarvis\" and \"alexa\" lose 2–4 points on the drawn-out and +6 semitone ones (\"alexa\" 3 at 5 dB). Weak spots: "
+    "high voices, \"computer\" over babble (67.4% at its chosen 0.97) and one music loop that rings "
+    "\"computer\". One seed per word: a difference of a few points may be the seed's.")
 
 
 def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, proxy_text: str = PROXY_TEXT) -> str:

@@ -851,11 +851,13 @@ def proxy_recipe(report: dict) -> str:
     pitch = report["judge"].get("pitch_views") or []
     name = "embedding spotter (frozen speech embedding + trained head)" \
         if report.get("front") == SPEECH_EMBEDDING else "spotter"
+    excited = re.search(r"(\d+)% with the voice's pitch alone moved", report["training"])  # (Delivery.f0_share)
     return (f"{name}, {size}, fires on {rule}" + (f", slow view {', '.join(f'{c:g}' for c in views)}×" if views else "")
             + (f", pitch view {', '.join(f'{v:+g}' for v in pitch)} semitones" if pitch else "")
             + (f", {report['chimeras']:.0%} real chimeras" if report.get("chimeras") else "")
             + (f", {report['babble']:.0%} fresh babble" if report.get("babble") else "")
             + (f", {report['tails']:.0%} looped real room stretches" if report.get("tails") else "")
+            + (f", {excited.group(1)}% excited voices" if excited else "")
             + (", declipped" if report["judge"].get("declip") else ""))
 
 
@@ -894,16 +896,33 @@ def delivery_text(delivery: dict | None) -> str:
     return text
 
 
+DELIVERY_KINDS = ("drawn out", "vowels drawn out", "high", "higher", "at 5 dB", "narrowband", "unclipped")
+EXCITED = "excited"  # the proxy's "+10 semitones, formants kept": a column only where a report has it
+EXCITED_HEADER = "+10 semitones, formants kept"
+
+
+def delivery_header(reports: list) -> tuple:
+    """DELIVERY_HEADER, with the excited column after "+10 semitones" where a report has one."""
+    if not any(EXCITED in (r["judge"].get("deliveries") or {}) for r in reports):
+        return DELIVERY_HEADER
+    names = DELIVERY_HEADER[0].split(" | ")
+    at = names.index("+10 semitones") + 1
+    return (" | ".join(names[:at] + [EXCITED_HEADER] + names[at:]), DELIVERY_HEADER[1] + "---|")
+
+
 def delivery_rows(report_paths, at: str = "chosen") -> list[str]:
     """Markdown rows of the proxy's --deliveries figures (reports that have them), at each
     report's named threshold at ("chosen", "fixed 0.9", "distinct")."""
     rows = []
-    for path in report_paths:
-        r = json.loads(Path(path).read_text())
+    reports = [json.loads(Path(path).read_text()) for path in report_paths]
+    with_excited = delivery_header(reports) != DELIVERY_HEADER
+    for r in reports:
         d = r["judge"].get("deliveries")
         if not d:
             continue
-        kinds = ("drawn out", "vowels drawn out", "high", "higher", "at 5 dB", "narrowband", "unclipped")
+        kinds = DELIVERY_KINDS
+        if with_excited:
+            kinds = kinds[:kinds.index("higher") + 1] + (EXCITED,) + kinds[kinds.index("higher") + 1:]
         cells = [pct(d[k].get(at)) if k in d else "–" for k in kinds]
         rows.append(f"| {r['word']} | {proxy_recipe(r)} | {pct(r['judge']['at'][at]['recall'])} | "
                     + " | ".join(cells) + " |")
@@ -1129,7 +1148,8 @@ def delivery_tables(proxy_reports, intro: str, words: tuple) -> list[str]:
     for at, said in zip(("chosen", "fixed 0.9"), words):
         rows = delivery_rows(proxy_reports, at)
         if rows:
-            lines += ["", f"{intro}{said}:", "", *DELIVERY_HEADER, *rows]
+            header = delivery_header([json.loads(Path(path).read_text()) for path in proxy_reports])
+            lines += ["", f"{intro}{said}:", "", *header, *rows]
     return lines
 
 
