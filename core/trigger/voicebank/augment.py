@@ -119,7 +119,7 @@ def _envelope(spectrum: np.ndarray, sample_rate: int) -> np.ndarray:
         a[:, 1:i + 1] = a[:, 1:i + 1] + k[:, None] * a[:, i - 1::-1][:, :i]
         error *= 1.0 - k ** 2
     response = np.abs(np.fft.rfft(a, STFT_SIZE, axis=1)) ** 2
-    return 0.5 * np.log(error[:, None] / np.maximum(response, 1e-12))
+    return 0.5 * np.log(np.maximum(error, 1e-12)[:, None] / np.maximum(response, 1e-12))
 
 
 def change_f0(clip: np.ndarray, semitones: float, sample_rate: int = SAMPLE_RATE) -> np.ndarray:

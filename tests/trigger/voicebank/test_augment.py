@@ -85,6 +85,10 @@ def test_change_f0_raises_the_voice_and_keeps_its_formants(rate):
     assert augment.change_f0(np.zeros(0, np.float32), 5.0).size == 0
     same = augment.delivered(voice, f0=10.0, sample_rate=rate)
     assert np.allclose(same, excited)
+    quiet = np.concatenate([np.zeros(rate // 4, np.float32), voice, np.zeros(rate // 4, np.float32)])
+    noise = np.random.default_rng(0).standard_normal(rate // 2).astype(np.float32)
+    for x in (quiet, noise, np.zeros(rate // 2, np.float32)):  # silence and noise stay finite
+        assert np.all(np.isfinite(augment.change_f0(x, 7.0, rate)))
 
 
 def test_vocal_tract_moves_spectral_energy_up():
