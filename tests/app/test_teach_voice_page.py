@@ -1,5 +1,6 @@
 """AppTest drives the teach-your-voice page: takes and retakes, a one-step fine-tune, try, keep;
 and two sessions never share a personal model."""
+import time
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ from tests.app.apptest import figures, values
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "teach_voice.py")
 TIMEOUT = 180
+JOB_TIMEOUT = 900  # the fine-tune itself: a minute on idle cores
 
 
 @pytest.fixture(scope="module")
@@ -52,7 +54,11 @@ def teach(at, words, n=3):
         record(at, take_wav(words[i], seed=i))
     at.button(key="teach_start").click().run()
     assert not at.exception
-    at.session_state["teach_job"].join(TIMEOUT)
+    job = at.session_state["teach_job"]
+    deadline = time.monotonic() + JOB_TIMEOUT  # (a loaded machine took over 180 s for the one step)
+    while not job.finished and time.monotonic() < deadline:
+        job.touch()  # someone watches, as the open page does: no idle stop while the cores are busy
+        job.join(2)
     at.run()
     assert not at.exception
 
