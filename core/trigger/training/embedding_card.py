@@ -52,7 +52,11 @@ PROXY_TEXT = (
     "against 34.9%, 51.6% and 75.2%. \"computer\" gains on every delivery (drawn out ×1.8: 84.9% against "
     "78.1%); \"jarvis\" and \"alexa\" lose 2–4 points on the drawn-out and +6 semitone ones (\"alexa\" 3 at 5 dB). Weak spots: "
     "high voices, \"computer\" over babble (67.4% at its chosen 0.97) and one music loop that rings "
-    "\"computer\". One seed per word: a difference of a few points may be the seed's.")
+    "\"computer\". A second seed for \"computer\" (both recipes, the same takes and judged audio): this "
+    "recipe 92.1% within 1 false alarm an hour (none, at 0.85), the first 86.8% (none, at 0.9); neither rang "
+    "from 0.9 up, where seed 0's rang mostly on one music loop. This recipe again hears more people as "
+    "recorded at every threshold from 0.9 to 0.98 (2.3–3.5 points), but not more excited ones (−0.7 to "
+    "+1.7). Seeds move the figure by 5–11 points, more than the recipes do.")
 
 
 def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, proxy_text: str = PROXY_TEXT) -> str:

@@ -852,12 +852,14 @@ def proxy_recipe(report: dict) -> str:
     name = "embedding spotter (frozen speech embedding + trained head)" \
         if report.get("front") == SPEECH_EMBEDDING else "spotter"
     excited = re.search(r"(\d+)% with the voice's pitch alone moved", report["training"])  # (Delivery.f0_share)
+    seed = re.search(r"--seed (\d+)", report.get("command") or "")
     return (f"{name}, {size}, fires on {rule}" + (f", slow view {', '.join(f'{c:g}' for c in views)}×" if views else "")
             + (f", pitch view {', '.join(f'{v:+g}' for v in pitch)} semitones" if pitch else "")
             + (f", {report['chimeras']:.0%} real chimeras" if report.get("chimeras") else "")
             + (f", {report['babble']:.0%} fresh babble" if report.get("babble") else "")
             + (f", {report['tails']:.0%} looped real room stretches" if report.get("tails") else "")
             + (f", {excited.group(1)}% excited voices" if excited else "")
+            + (f", seed {seed.group(1)}" if seed and seed.group(1) != "0" else "")
             + (", declipped" if report["judge"].get("declip") else ""))
 
 
