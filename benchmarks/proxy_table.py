@@ -33,7 +33,8 @@ def table(paths, against=None) -> str:
     lines = [*recipe.PROXY_HEADER, *recipe.proxy_rows(paths)]
     deliveries = recipe.delivery_rows(paths, "chosen")
     if deliveries:
-        lines += ["", "Hard deliveries, at each report's chosen threshold:", "", *recipe.DELIVERY_HEADER, *deliveries]
+        lines += ["", "Hard deliveries, at each report's chosen threshold:", "",
+                  *recipe.delivery_header(paths), *deliveries]
     if against:
         base = chosen_recall(against)
         lines += ["", f"Points over {Path(against).name} ({recipe.pct(base)}), within 1 false alarm an hour:", "",

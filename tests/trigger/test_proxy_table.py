@@ -24,3 +24,13 @@ def test_every_kept_report_makes_a_row(capsys):
     out = capsys.readouterr().out
     first_table = out.split("\n\n")[0].splitlines()[2:]
     assert len(first_table) == len(list(KEPT.glob("*.json"))) and "--against" not in out
+
+
+def test_the_excited_column_has_a_header_where_a_report_has_it():
+    """A report judged with the excited delivery adds a column: header and rows keep the same count."""
+    excited = KEPT.parents[1] / "embedding_spotter" / "proxy" / "computer_f0_seed0.json"
+    for paths in ([excited, KEPT / "computer_wide_seed0.json"], [KEPT / "computer_wide_seed0.json"]):
+        text = proxy_table.table(paths)
+        hard = text.split("Hard deliveries, at each report's chosen threshold:\n\n")[1].splitlines()
+        assert len({line.count("|") for line in hard}) == 1  # every line of the table, the same columns
+        assert ("formants kept" in hard[0]) == (excited in paths)

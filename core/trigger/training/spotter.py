@@ -903,8 +903,10 @@ EXCITED = "excited"  # the proxy's "+10 semitones, formants kept": a column only
 EXCITED_HEADER = "+10 semitones, formants kept"
 
 
-def delivery_header(reports: list) -> tuple:
-    """DELIVERY_HEADER, with the excited column after "+10 semitones" where a report has one."""
+def delivery_header(report_paths) -> tuple:
+    """DELIVERY_HEADER for delivery_rows(report_paths): with the excited column after "+10 semitones"
+    where a report has one."""
+    reports = [json.loads(Path(path).read_text()) for path in report_paths]
     if not any(EXCITED in (r["judge"].get("deliveries") or {}) for r in reports):
         return DELIVERY_HEADER
     names = DELIVERY_HEADER[0].split(" | ")
@@ -916,9 +918,8 @@ def delivery_rows(report_paths, at: str = "chosen") -> list[str]:
     """Markdown rows of the proxy's --deliveries figures (reports that have them), at each
     report's named threshold at ("chosen", "fixed 0.9", "distinct")."""
     rows = []
-    reports = [json.loads(Path(path).read_text()) for path in report_paths]
-    with_excited = delivery_header(reports) != DELIVERY_HEADER
-    for r in reports:
+    with_excited = delivery_header(report_paths) != DELIVERY_HEADER
+    for r in (json.loads(Path(path).read_text()) for path in report_paths):
         d = r["judge"].get("deliveries")
         if not d:
             continue
@@ -1150,8 +1151,7 @@ def delivery_tables(proxy_reports, intro: str, words: tuple) -> list[str]:
     for at, said in zip(("chosen", "fixed 0.9"), words):
         rows = delivery_rows(proxy_reports, at)
         if rows:
-            header = delivery_header([json.loads(Path(path).read_text()) for path in proxy_reports])
-            lines += ["", f"{intro}{said}:", "", *header, *rows]
+            lines += ["", f"{intro}{said}:", "", *delivery_header(proxy_reports), *rows]
     return lines
 
 
