@@ -967,6 +967,10 @@ def run_word(word: str, args, command: str) -> dict:
             metrics = json.loads((model_dir / "metrics.json").read_text())
         training = f"judged as given (`--model {args.model}`), not trained here"
         steps = (metrics.get("steps", metrics.get("epochs", 0))) if metrics else 0  # spotter: epochs
+        members = member_reports(metrics)
+        if members:  # an ensemble of proxy models: say what its members were
+            training = (f"the mean of {len(members)} heads' answers (`--model {args.model}`, made by "
+                        f"--ensemble), each trained as: {members[0]['training']}")
     elif args.recipe == "spotter":
         started = time.time()
         metrics = train_spotter_word(word_dir, args, command)
@@ -1011,6 +1015,8 @@ def run_word(word: str, args, command: str) -> dict:
     if metrics and "examples" in metrics:  # a spotter: how many windows it learned from
         report.update(examples=metrics["examples"], epochs=metrics["epochs"])
         report.update({k: metrics[k] for k in ("chimeras", "babble", "tails", "front") if metrics.get(k)})
+    if metrics and metrics.get("ensemble_of"):
+        report.update(members=len(metrics["ensemble_of"]), member_seeds=metrics.get("member_seeds"))
     if metrics and not args.model and args.recipe == "spotter":
         chosen = metrics["judged"]["chosen"]
         report["model_card_dev"] = dict(threshold=chosen["threshold"], recall=chosen["recall"],
@@ -1033,6 +1039,16 @@ def run_word(word: str, args, command: str) -> dict:
     (word_dir / "report.md").write_text(text)
     print(text, flush=True)
     return report
+
+
+def member_reports(metrics: dict | None) -> list[dict]:
+    """The proxy reports beside an ensemble's members (each member a proxy run's OUT/<word>/model,
+    its report.json one folder up); [] for a model that is no ensemble or whose members' reports
+    are gone."""
+    paths = [Path(d).parent / "report.json" for d in (metrics or {}).get("ensemble_of") or []]
+    if not paths or not all(p.exists() for p in paths):
+        return []
+    return [json.loads(p.read_text()) for p in paths]
 
 
 def parse_words(values) -> list[str]:

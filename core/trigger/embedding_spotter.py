@@ -23,6 +23,7 @@ from core.trigger import logmel, speech_embedding
 from core.trigger.audio import SAMPLE_RATE, loop_to
 from core.trigger.detect import TriggerDetector, output_steps, preprocess_audio
 from core.trigger.spotter import CONFIRM_WINDOWS, REFRACTORY_STEPS, confirmed, in_batches, on_course_grid
+from core.trigger.spotter import ensemble as spotter_ensemble
 from core.trigger.synth import Ty
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "embedding_spotter"
@@ -41,9 +42,12 @@ DROPOUT = 0.3
 BATCH = 512
 
 
-def build_model(units: int = UNITS, dropout: float = DROPOUT) -> keras.Model:
+def build_model(units: int = UNITS, dropout: float = DROPOUT, members: int = 1) -> keras.Model:
     """(WINDOW_EMBEDDINGS, 96) embeddings → P(the word ended in the window's last half second).
-    Flattened, so the head knows *when* in the window each sound was: "just ended"."""
+    Flattened, so the head knows *when* in the window each sound was: "just ended".
+    members > 1: that many heads side by side, their answers averaged (ensemble)."""
+    if members > 1:
+        return ensemble([build_model(units, dropout) for _ in range(members)])
     x_in = keras.Input((WINDOW_EMBEDDINGS, speech_embedding.EMBEDDING_DIM), name="embeddings")
     x = layers.Flatten(name="flatten")(x_in)
     for k in (1, 2):
@@ -53,6 +57,15 @@ def build_model(units: int = UNITS, dropout: float = DROPOUT) -> keras.Model:
         x = layers.Dropout(dropout, name=f"dropout{k}")(x)
     x = layers.Dense(1, activation="sigmoid", name="word_probability")(x)
     return keras.Model(x_in, x, name="embedding_spotter")
+
+
+def ensemble(models) -> keras.Model:
+    """Heads trained apart (other seeds) on the one frozen front, answering together: the mean of
+    their answers (core.trigger.spotter.ensemble). Unlike the log-mel spotters' ensemble, this one
+    paid on the real-voice proxy: one seed of a recipe may hear real people 5-11 points worse than
+    another, and the mean of two is near the better one. The front end is shared, so a second head
+    costs a few percent of the time per window, not double."""
+    return spotter_ensemble(models)
 
 
 def save(model: keras.Model, directory=MODEL_DIR, **config) -> None:
@@ -73,7 +86,8 @@ def load(directory=MODEL_DIR) -> tuple[keras.Model, dict]:
         raise FileNotFoundError(f"no trained embedding spotter in {directory}: "
                                 "run python -m core.trigger.training.spotter --front speech_embedding")
     config = json.loads((directory / CONFIG).read_text())
-    model = build_model(int(config.get("units", UNITS)), float(config.get("dropout", DROPOUT)))
+    model = build_model(int(config.get("units", UNITS)), float(config.get("dropout", DROPOUT)),
+                        int(config.get("members", 1)))
     model.load_weights(directory / WEIGHTS)
     return model, config
 

@@ -140,13 +140,14 @@ def ensemble(models) -> keras.Model:
     The hope: each network picks up cues of its own that real people do not share. On the
     real-voice proxy it did not pay (two "jarvis" seeds: 62.1% and 65.2% alone, 63.4% together,
     within 1 false alarm an hour): their confident false alarms fall on the same real words.
-    The members keep their weights (copied); the work per window grows with their number."""
-    x_in = keras.Input((WINDOW_FRAMES, logmel.N_MELS), name="log_mel")
+    The members keep their weights (copied); the work per window grows with their number.
+    Any models of one input shape will do (the embedding spotter's heads use this too)."""
+    x_in = keras.Input(tuple(models[0].inputs[0].shape[1:]), name=models[0].inputs[0].name)
     answers = []
     for k, member in enumerate(models, 1):
         tower = keras.Model(member.inputs[0], member.outputs[0], name=f"member_{k}")
         answers.append(tower(x_in))
-    return keras.Model(x_in, layers.Average(name="mean_answer")(answers), name="spotter_ensemble")
+    return keras.Model(x_in, layers.Average(name="mean_answer")(answers), name=f"{models[0].name}_ensemble")
 
 
 def save(model: keras.Model, directory=MODEL_DIR, **config) -> None:

@@ -74,6 +74,20 @@ def test_save_load_and_load_detector_find_the_kind(tmp_path, fresh):
         es.load(tmp_path / "missing")
 
 
+def test_two_heads_saved_as_one_folder_answer_with_their_mean(tmp_path, fresh):
+    import keras
+
+    keras.utils.set_random_seed(1)
+    other = es.build_model()
+    es.save(es.ensemble([fresh.model, other]), tmp_path / "e", threshold=0.8, members=2)
+    loaded = spotter.load_detector(tmp_path / "e")
+    assert isinstance(loaded, es.EmbeddingSpotterDetector) and loaded.config["members"] == 2
+    x = np.random.default_rng(3).standard_normal((4, es.WINDOW_EMBEDDINGS, se.EMBEDDING_DIM)).astype(np.float32)
+    mean = (fresh.window_probabilities(x) + es.EmbeddingSpotterDetector(other).window_probabilities(x)) / 2
+    np.testing.assert_allclose(loaded.window_probabilities(x), mean, atol=1e-6)
+    assert loaded.model.count_params() == 2 * other.count_params()
+
+
 def test_the_confirm_rule_holds_the_lowest_of_three(fresh):
     x = (np.random.default_rng(5).standard_normal(3 * SAMPLE_RATE) * 0.05).astype(np.float32)
     three = es.EmbeddingSpotterDetector(fresh.model, {"confirm_windows": 3}, front=fresh.front)

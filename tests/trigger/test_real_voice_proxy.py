@@ -172,6 +172,14 @@ def test_a_tiny_run_of_the_embedding_spotter_recipe_trains_a_head_and_reports(tm
     chosen = report["judge"]["at"]["chosen"]
     assert chosen["false_alarms_per_hour"] <= report["judge"]["budget"] and 0.0 <= chosen["recall"] <= 1.0
     assert "embedding spotter (frozen speech embedding + trained head)" in recipe.proxy_rows([word_dir / "report.json"])[0]
+    # two heads' mean, judged as given: the report says what its members were
+    recipe.make_ensemble([word_dir / "model", word_dir / "model"], tmp_path / "pair")
+    assert proxy.main(["--tiny", "--recipe", "spotter", "--word", "computer", "--model", str(tmp_path / "pair"),
+                       "--out", str(tmp_path / "judged")]) == 0
+    pair = json.loads((tmp_path / "judged" / "computer" / "report.json").read_text())
+    assert pair["members"] == 2 and "the mean of 2 heads" in pair["training"]
+    assert pair["judge"]["at"]["chosen"]["recall"] == chosen["recall"]  # a head and its own mean answer alike
+    assert "the mean of 2 heads (seeds 0, 0)" in recipe.proxy_rows([tmp_path / "judged" / "computer" / "report.json"])[0]
 
 
 @pytest.mark.slow

@@ -59,6 +59,13 @@ PROXY_TEXT = (
     "+1.7). Seeds move the figure by 5–11 points, more than the recipes do.")
 
 
+def ensemble_command(metrics: dict) -> str:
+    """The command that made an ensemble's folder from its members' (spotter.make_ensemble)."""
+    takes = metrics.get("takes") or "TAKES"
+    return ("python -m core.trigger.training.spotter --takes " + str(takes) + " --out OUT --ensemble "
+            + " ".join(metrics.get("ensemble_of") or []))
+
+
 def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, proxy_text: str = PROXY_TEXT) -> str:
     """proxy_text: a paragraph under the proxy's table."""
     config = config or {}
@@ -68,6 +75,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, prox
     default = float(config.get("threshold", metrics.get("threshold", chosen["threshold"])))
     at_default = next((r for r in judged["curve"] if r["threshold"] == default), chosen)
     src = metrics["sources"]["train"]
+    members = int(config.get("members", 1))
     last = metrics["history"][-1] if metrics["history"] else {}
     lines = [f"# The embedding spotter (\"{metrics['word']}\"): model card", "",
              "The lab's default trigger-word detector, built to hear people (issue 15). Every 80 ms it reads the "
@@ -87,7 +95,12 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, prox
              f"The 16 × 96 numbers flattened, two dense layers of {config.get('units', embedding_spotter.UNITS)} "
              "(layer norm, ReLU, dropout "
              f"{config.get('dropout', embedding_spotter.DROPOUT)}), one sigmoid: {metrics['params']:,} parameters "
-             "(`core/trigger/embedding_spotter.py`), the only part trained.", "",
+             "(`core/trigger/embedding_spotter.py`), the only part trained."
+             + (f" **{members} such heads**, trained apart by the same recipe (seeds "
+                f"{', '.join(map(str, metrics.get('member_seeds') or []))}), answer together: each window's answer "
+                "is the mean of theirs (`embedding_spotter.ensemble`). One seed of a recipe can hear real people "
+                "5–11 points worse than another; the mean of two was near the better one on the proxy (below). The "
+                "front end is shared, so the second head costs little time." if members > 1 else ""), "",
              "## Data", "",
              f"The spotter's recipe (`core/trigger/training/spotter.py`), unchanged: {metrics['examples']:,} "
              f"synthesized 2 s windows made once ({metrics['data_minutes']} min), each from its own seed. Takes "
@@ -101,9 +114,13 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, prox
              + (f"; {metrics['babble']:.0%} of the windows over a fresh babble of real recordings"
                 if metrics.get("babble") else "") + ". No SpecAugment (the head sees embeddings, not frames).", "",
              "## Training", "",
-             f"`{metrics['command']}`", "",
-             f"{metrics['epochs']} epochs (Adam, cosine learning rate, batch 128, binary cross-entropy), "
-             f"{metrics['train_minutes']} min in all on {metrics['machine']}. Last epoch: training loss "
+             *([f"- `{c}`" for c in metrics["member_commands"]] if members > 1 and metrics.get("member_commands")
+               else [f"`{metrics['command']}`"]), "",
+             *([f"then `{ensemble_command(metrics)}` (their mean, judged on dev again).", ""] if members > 1 else []),
+             ("Each head: " if members > 1 else "")
+             + f"{metrics['epochs']} epochs (Adam, cosine learning rate, batch 128, binary cross-entropy), "
+             + (f"the first head (seed {metrics.get('seed')}) " if members > 1 else "")
+             + f"{metrics['train_minutes']} min in all on {metrics['machine']}. Last epoch: training loss "
              f"{last.get('train_loss')}, dev loss {last.get('dev_loss')}, dev window AUC {last.get('dev_auc')}.", "",
              *history_table(metrics["history"])]
     lines += ["", "## Dev figures (held-out voices, held-out real speech)", "",

