@@ -841,6 +841,40 @@ def rejudge(takes_dir, model_dir, exclude_real=(), event_mixes_n: int = 240, neg
     return metrics
 
 
+GOAL_FALSE_ALARMS = 1.0  # per hour on real speech: issue 15's goal
+
+
+def pooled_threshold(report_paths, dev_curve: list, budget: float = GOAL_FALSE_ALARMS) -> dict:
+    """The shipped default's rule: the lowest threshold at which the proxy words' held-out real
+    other words, pooled (benchmarks/real_voice_proxy.py reports), and the word's own held-out real
+    speech on dev (metrics' judged curve) each stay within budget false alarms an hour. Returns
+    the threshold, the pooled and dev rates there, each proxy word's recall and rate there, and
+    the pooled and dev rates at the next lower threshold (why it is not lower)."""
+    reports = [json.loads(Path(p).read_text()) for p in report_paths]
+    if not reports:
+        raise ValueError("the rule needs proxy reports")
+    dev = {float(r["threshold"]): r for r in dev_curve}
+    curves = [{float(r["threshold"]): r for r in rep["judge"]["curve"]} for rep in reports]
+    hours = sum(rep["judge"]["negative_hours"] for rep in reports)
+    shared = sorted(set(dev).intersection(*curves))
+
+    def rates(t):
+        return (sum(c[t]["false_alarms"] for c in curves) / hours, dev[t]["false_alarms_per_hour"])
+
+    within = [t for t in shared if max(rates(t)) <= budget]
+    if not within:
+        raise ValueError("no shared threshold keeps the budget")
+    t = within[0]
+    lower = [u for u in shared if u < t]
+    pooled, on_dev = rates(t)
+    return dict(threshold=t, pooled_false_alarms_per_hour=pooled, dev_false_alarms_per_hour=on_dev,
+                pooled_hours=hours, dev_recall=dev[t]["recall"],
+                words=[dict(word=rep["word"], recall=c[t]["recall"], false_alarms_per_hour=c[t]["false_alarms_per_hour"])
+                       for rep, c in zip(reports, curves)],
+                below=dict(zip(("threshold", "pooled_false_alarms_per_hour", "dev_false_alarms_per_hour"),
+                               (lower[-1], *rates(lower[-1])))) if lower else None)
+
+
 def log_chosen(chosen: dict, log=print) -> None:
     log(f"dev events: threshold {chosen['threshold']}: recall {chosen['recall']:.3f}, "
         f"{chosen['false_alarms_per_hour']:.2f} false alarms/h on held-out real speech")

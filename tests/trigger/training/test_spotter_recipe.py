@@ -506,3 +506,41 @@ def test_an_ensembles_card_names_its_heads_and_every_command_that_made_it():
     assert "- `python -m core.trigger.training.spotter --seed 1`" in card
     assert "- `python -m core.trigger.training.spotter --seed 2`" in card
     assert "--ensemble runs/a runs/b" in card and "Each head: " in card
+
+
+def _proxy_report(path, word, false_alarms: dict, recall: float = 0.9, hours: float = 2.0):
+    curve = [dict(threshold=t, recall=recall, false_alarms=n, false_alarms_per_hour=n / hours)
+             for t, n in false_alarms.items()]
+    path.write_text(json.dumps(dict(word=word, judge=dict(curve=curve, negative_hours=hours))))
+    return path
+
+
+def test_the_default_threshold_keeps_pooled_proxy_and_dev_false_alarms_each_within_one_an_hour(tmp_path):
+    a = _proxy_report(tmp_path / "a.json", "jarvis", {0.8: 6, 0.9: 3, 0.95: 1, 0.99: 0})
+    b = _proxy_report(tmp_path / "b.json", "alexa", {0.8: 2, 0.9: 0, 0.95: 0, 0.99: 0})
+    dev = [dict(threshold=t, recall=r, false_alarms_per_hour=f) for t, r, f in
+           ((0.8, 0.9, 0.5), (0.9, 0.8, 0.67), (0.95, 0.7, 1.5), (0.99, 0.5, 0.0))]
+    got = recipe.pooled_threshold([a, b], dev)
+    # 0.8: pooled 8/4 h = 2 > 1; 0.9: pooled 3/4 h = 0.75 and dev 0.67, both within 1
+    assert got["threshold"] == 0.9 and got["pooled_false_alarms_per_hour"] == 0.75
+    assert got["dev_false_alarms_per_hour"] == 0.67 and got["dev_recall"] == 0.8
+    assert got["below"] == dict(threshold=0.8, pooled_false_alarms_per_hour=2.0, dev_false_alarms_per_hour=0.5)
+    assert [w["word"] for w in got["words"]] == ["jarvis", "alexa"] and got["words"][0]["false_alarms_per_hour"] == 1.5
+    dev[1]["false_alarms_per_hour"] = 1.2  # now dev rings too often at 0.9; 0.95 rings it 1.5
+    assert recipe.pooled_threshold([a, b], dev)["threshold"] == 0.99
+    with pytest.raises(ValueError):
+        recipe.pooled_threshold([], dev)
+
+
+def test_the_shipped_default_threshold_is_the_pooled_rules():
+    """The shipped embedding spotter's threshold is what pooled_threshold gives for the proxy reports its
+    card's rule names (metrics' "threshold_reports") and its own dev curve."""
+    from core.trigger import embedding_spotter
+
+    folder = embedding_spotter.MODEL_DIR
+    metrics = json.loads((folder / "metrics.json").read_text())
+    config = json.loads((folder / embedding_spotter.CONFIG).read_text())
+    if "threshold_reports" not in metrics:
+        pytest.skip("the shipped model names no reports for its threshold rule")
+    got = recipe.pooled_threshold([Path(__file__).resolve().parents[3] / p for p in metrics["threshold_reports"]], metrics["judged"]["curve"])
+    assert got["threshold"] == config["threshold"] == metrics["threshold"]
