@@ -1017,6 +1017,9 @@ def run_word(word: str, args, command: str) -> dict:
         report.update({k: metrics[k] for k in ("chimeras", "babble", "tails", "front") if metrics.get(k)})
     if metrics and metrics.get("ensemble_of"):
         report.update(members=len(metrics["ensemble_of"]), member_seeds=metrics.get("member_seeds"))
+        recipes = member_recipes(member_reports(metrics))
+        if len(set(recipes)) > 1:  # heads of different recipes: name each
+            report["label"] = f"the mean of {len(recipes)} heads: " + " + ".join(recipes)
     if metrics and not args.model and args.recipe == "spotter":
         chosen = metrics["judged"]["chosen"]
         report["model_card_dev"] = dict(threshold=chosen["threshold"], recall=chosen["recall"],
@@ -1049,6 +1052,13 @@ def member_reports(metrics: dict | None) -> list[dict]:
     if not paths or not all(p.exists() for p in paths):
         return []
     return [json.loads(p.read_text()) for p in paths]
+
+
+def member_recipes(members: list[dict]) -> list[str]:
+    """Each member report's row name (training.spotter.proxy_recipe)."""
+    from core.trigger.training import spotter as recipe
+
+    return [recipe.proxy_recipe(m) for m in members]
 
 
 def parse_words(values) -> list[str]:

@@ -377,3 +377,11 @@ def test_clipped_and_unclipped_people_are_each_judged_within_their_own_false_ala
     assert clipped["threshold"] >= 0.965 and clipped["recall"] == 0.0  # its negatives ring above its words
     assert 0.97 <= unclipped["threshold"] < 0.985 and unclipped["recall"] == 1.0  # (a step fires above it)
     assert clipped["at_09"] == unclipped["at_09"] == 1.0 and clipped["false_alarms_per_hour_at_09"] == 180.0
+
+
+def test_an_ensemble_of_two_recipes_names_each_members_recipe():
+    kept = Path(__file__).resolve().parents[2] / "models" / "embedding_spotter" / "proxy"
+    first, excited = (json.loads((kept / name).read_text()) for name in ("alexa_seed0.json", "alexa_f0_seed0.json"))
+    names = proxy.member_recipes([first, excited])
+    assert names[0] != names[1] and "excited voices" in names[1] and "excited voices" not in names[0]
+    assert proxy.member_reports(None) == [] and proxy.member_reports({"ensemble_of": ["/nowhere/model"]}) == []
