@@ -969,8 +969,10 @@ def run_word(word: str, args, command: str) -> dict:
         steps = (metrics.get("steps", metrics.get("epochs", 0))) if metrics else 0  # spotter: epochs
         members = member_reports(metrics)
         if members:  # an ensemble of proxy models: say what its members were
-            training = (f"the mean of {len(members)} heads' answers (`--model {args.model}`, made by "
-                        f"--ensemble), each trained as: {members[0]['training']}")
+            trainings = [m["training"] for m in members]
+            training = (f"the mean of {len(members)} heads' answers (`--model {args.model}`, made by --ensemble), "
+                        + (f"each trained as: {trainings[0]}" if len(set(trainings)) == 1 else
+                           "; ".join(f"head {k} trained as: {t}" for k, t in enumerate(trainings, 1))))
     elif args.recipe == "spotter":
         started = time.time()
         metrics = train_spotter_word(word_dir, args, command)
