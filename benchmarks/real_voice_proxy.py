@@ -70,6 +70,7 @@ import hashlib
 import json
 import math
 import os
+import re
 import shlex
 import sys
 import time
@@ -970,8 +971,9 @@ def run_word(word: str, args, command: str) -> dict:
         members = member_reports(metrics)
         if members:  # an ensemble of proxy models: say what its members were
             trainings = [m["training"] for m in members]
+            same = len({re.sub(r"[\d.]+ min in all", "", t) for t in trainings}) == 1  # (minutes differ)
             training = (f"the mean of {len(members)} heads' answers (`--model {args.model}`, made by --ensemble), "
-                        + (f"each trained as: {trainings[0]}" if len(set(trainings)) == 1 else
+                        + (f"each trained as: {trainings[0]}" if same else
                            "; ".join(f"head {k} trained as: {t}" for k, t in enumerate(trainings, 1))))
     elif args.recipe == "spotter":
         started = time.time()
@@ -1020,7 +1022,7 @@ def run_word(word: str, args, command: str) -> dict:
     if metrics and metrics.get("ensemble_of"):
         report.update(members=len(metrics["ensemble_of"]), member_seeds=metrics.get("member_seeds"))
         recipes = member_recipes(member_reports(metrics))
-        if len(set(recipes)) > 1:  # heads of different recipes: name each
+        if len({re.sub(r", seed \d+", "", r) for r in recipes}) > 1:  # heads of different recipes: name each
             report["label"] = f"the mean of {len(recipes)} heads: " + " + ".join(recipes)
     if metrics and not args.model and args.recipe == "spotter":
         chosen = metrics["judged"]["chosen"]
