@@ -962,6 +962,7 @@ def run_word(word: str, args, command: str) -> dict:
                                 args.bank_seed, args.own_confusables, voices=voices,
                                 engines=args.engines)
     timings["bank_s"] = round(time.time() - started, 1)
+    members = []  # with --model, an ensemble's members' proxy reports
     if args.model:
         model_dir, metrics = Path(args.model), None
         if (model_dir / "metrics.json").exists():
@@ -1021,7 +1022,7 @@ def run_word(word: str, args, command: str) -> dict:
         report.update({k: metrics[k] for k in ("chimeras", "babble", "tails", "front") if metrics.get(k)})
     if metrics and metrics.get("ensemble_of"):
         report.update(members=len(metrics["ensemble_of"]), member_seeds=metrics.get("member_seeds"))
-        recipes = member_recipes(member_reports(metrics))
+        recipes = member_recipes(members)
         if len({re.sub(r", seed \d+", "", r) for r in recipes}) > 1:  # heads of different recipes: name each
             report["label"] = f"the mean of {len(recipes)} heads: " + " + ".join(recipes)
     if metrics and not args.model and args.recipe == "spotter":

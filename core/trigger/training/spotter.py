@@ -789,8 +789,9 @@ def make_ensemble(member_dirs, out_dir) -> dict:
         raise ValueError(f"the members are of different kinds: {sorted(map(str, kinds))}")
     embedded_heads = kinds == {embedding_spotter.KIND}
     module = embedding_spotter if embedded_heads else spotter
-    size = ("units",) if embedded_heads else ("filters",)
     first = configs[0]
+    size = (dict(units=first.get("units", embedding_spotter.UNITS)) if embedded_heads
+            else dict(filters=first.get("filters", list(spotter.FILTERS))))  # what must match, and is saved
     if any([c.get(k) for k in (*size, "word")] != [first.get(k) for k in (*size, "word")] for c in configs):
         raise ValueError("the members differ in size or word")
     if any(int(c.get("members", 1)) > 1 for c in configs):
@@ -802,14 +803,8 @@ def make_ensemble(member_dirs, out_dir) -> dict:
                    member_seeds=[m.get("seed") for m in members])
     if all(m.get("command") for m in members):
         metrics["member_commands"] = [m["command"] for m in members]
-    if embedded_heads:
-        module.save(model, out_dir, threshold=float(first["threshold"]), word=first.get("word"),
-                    units=first.get("units", embedding_spotter.UNITS),
-                    dropout=first.get("dropout", embedding_spotter.DROPOUT), members=len(member_dirs))
-    else:
-        module.save(model, out_dir, threshold=float(first["threshold"]), word=first.get("word"),
-                    dropout=first.get("dropout", spotter.DROPOUT), filters=first.get("filters", list(spotter.FILTERS)),
-                    members=len(member_dirs))
+    module.save(model, out_dir, threshold=float(first["threshold"]), word=first.get("word"),
+                dropout=first.get("dropout", module.DROPOUT), members=len(member_dirs), **size)
     (Path(out_dir) / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n")
     return metrics
 
@@ -956,11 +951,15 @@ EXCITED = "excited"  # the proxy's "+10 semitones, formants kept": a column only
 EXCITED_HEADER = "+10 semitones, formants kept"
 
 
+def with_excited(reports) -> bool:
+    """Whether any of these (read) reports has the excited delivery: its column goes in every row."""
+    return any(EXCITED in (r["judge"].get("deliveries") or {}) for r in reports)
+
+
 def delivery_header(report_paths) -> tuple:
     """DELIVERY_HEADER for delivery_rows(report_paths): with the excited column after "+10 semitones"
     where a report has one."""
-    reports = [json.loads(Path(path).read_text()) for path in report_paths]
-    if not any(EXCITED in (r["judge"].get("deliveries") or {}) for r in reports):
+    if not with_excited([json.loads(Path(path).read_text()) for path in report_paths]):
         return DELIVERY_HEADER
     names = DELIVERY_HEADER[0].split(" | ")
     at = names.index("+10 semitones") + 1
@@ -971,14 +970,14 @@ def delivery_rows(report_paths, at: str = "chosen") -> list[str]:
     """Markdown rows of the proxy's --deliveries figures (reports that have them), at each
     report's named threshold at ("chosen", "fixed 0.9", "distinct")."""
     rows = []
-    with_excited = delivery_header(report_paths) != DELIVERY_HEADER
-    for r in (json.loads(Path(path).read_text()) for path in report_paths):
+    reports = [json.loads(Path(path).read_text()) for path in report_paths]
+    kinds = DELIVERY_KINDS
+    if with_excited(reports):  # after "higher" (+10 semitones), as delivery_header puts its column
+        kinds = kinds[:kinds.index("higher") + 1] + (EXCITED,) + kinds[kinds.index("higher") + 1:]
+    for r in reports:
         d = r["judge"].get("deliveries")
         if not d:
             continue
-        kinds = DELIVERY_KINDS
-        if with_excited:
-            kinds = kinds[:kinds.index("higher") + 1] + (EXCITED,) + kinds[kinds.index("higher") + 1:]
         cells = [pct(d[k].get(at)) if k in d else "–" for k in kinds]
         rows.append(f"| {r['word']} | {proxy_recipe(r)} | {pct(r['judge']['at'][at]['recall'])} | "
                     + " | ".join(cells) + " |")
