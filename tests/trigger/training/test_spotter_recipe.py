@@ -205,6 +205,7 @@ def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path
     assert metrics["epochs"] == 1 and metrics["examples"] == 64 and len(metrics["history"]) == 1
     judged = metrics["judged"]
     assert judged["negative_mixes"] == 4 and len(judged["curve"]) == len(recipe.THRESHOLDS)
+    assert judged["rooms"] == recipe.ROOMS[True]  # each judged mix over one room
     within = [r for r in judged["curve"] if r["false_alarms_per_hour"] <= recipe.FALSE_ALARM_BUDGET]
     # the lowest threshold within the budget, or the highest when none is
     assert judged["chosen"] == (min(within, key=lambda r: r["threshold"]) if within else judged["curve"][-1])
@@ -216,6 +217,7 @@ def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path
     hard = recipe.judge_deliveries_into(tmp_path / "takes", tmp_path / "model", ("computer", "jarvis", "alexa"),
                                         event_mixes_n=2, log=lambda *_: None)["dev_deliveries"]
     assert list(hard["recall"]) == list(recipe.HARD_DELIVERIES) and hard["mixes"] == 2
+    assert hard["rooms"] == recipe.ROOMS[True]
     assert all(0.0 <= r <= 1.0 for at in hard["recall"].values() for r in at.values())
     card = recipe.model_card(json.loads((tmp_path / "model" / "metrics.json").read_text()))
     assert "| drawn out ×1.8 |" in card and "delivered as the hidden set's people were missed" in card
@@ -543,3 +545,80 @@ def test_the_shipped_default_threshold_is_the_pooled_rules():
     assert metrics["threshold_reports"], "the shipped model names the reports of its threshold rule"
     got = recipe.pooled_threshold([Path(__file__).resolve().parents[3] / p for p in metrics["threshold_reports"]], metrics["judged"]["curve"])
     assert got["threshold"] == config["threshold"] == metrics["threshold"]
+
+
+def test_short_room_tone_loops_with_crossfades_when_asked_and_butts_as_before_when_not():
+    ramp = np.linspace(0.0, 1.0, int(0.3 * RATE), dtype=np.float32)  # each joint a jump from 1 to 0 if butted
+    rng = np.random.default_rng(0)
+    butted, looped = recipe.crop(ramp, 2 * RATE, rng), recipe.crop(ramp, 2 * RATE, rng, fade_ms=20)
+    assert len(butted) == len(looped) == 2 * RATE
+    assert np.abs(np.diff(butted)).max() > 0.9 and np.abs(np.diff(looped)).max() < 0.01
+
+
+def _noisy_seconds(audio, rate):
+    """For each 2 s of audio: whether it holds broadband noise (energy above 2 kHz), not a 200 Hz hum."""
+    pieces = audio[: len(audio) // (2 * rate) * 2 * rate].reshape(-1, 2 * rate)
+    spectrum = np.abs(np.fft.rfft(pieces, axis=1)) ** 2
+    high = spectrum[:, int(2000 * 2):].sum(axis=1) / spectrum.sum(axis=1)  # bins are 0.5 Hz apart
+    return list(high > 0.05)
+
+
+def test_one_room_mixes_keep_one_background_for_the_whole_ten_seconds():
+    """The judge's mixes (one_room, as the proxy's and a real room's) do not switch rooms every 2 s;
+    the mixes before 2026-12-08 did (five 2 s pieces butted), which rang the embedding spotter."""
+    from core.trigger.audio import SAMPLE_RATE
+
+    t = np.arange(10 * RATE) / RATE
+    hum = (np.sin(2 * np.pi * 200 * t)).astype(np.float32)
+    noise = np.random.default_rng(1).standard_normal(10 * RATE).astype(np.float32)
+    src = dataclasses.replace(tone_sources(), backgrounds=[hum, noise])  # the room as loud as the words
+    one = [_noisy_seconds(a, SAMPLE_RATE) for a, _ in recipe.event_mixes(src, 8, 0, False, (0.0, 1.0), one_room=True)]
+    pieces = [_noisy_seconds(a, SAMPLE_RATE) for a, _ in recipe.event_mixes(src, 8, 0, False, (0.0, 1.0))]
+    assert all(len(set(m)) == 1 for m in one) and {m[0] for m in one} == {True, False}
+    assert any(len(set(m)) == 2 for m in pieces)
+
+
+def test_the_pooled_rule_sets_a_folders_default_and_says_why(tmp_path):
+    a = _proxy_report(tmp_path / "a.json", "jarvis", {0.8: 6, 0.9: 3, 0.95: 1, 0.99: 0})
+    b = _proxy_report(tmp_path / "b.json", "alexa", {0.8: 2, 0.9: 0, 0.95: 0, 0.99: 0})
+    curve = [dict(threshold=t, recall=r, false_alarms_per_hour=f) for t, r, f in
+             ((0.8, 0.9, 0.5), (0.9, 0.8, 0.67), (0.95, 0.7, 0.33), (0.99, 0.5, 0.0))]
+    folder = tmp_path / "model"
+    folder.mkdir()
+    (folder / "metrics.json").write_text(json.dumps(dict(
+        threshold=0.95, judged=dict(curve=curve, chosen=curve[2], negative_hours=3.0))))
+    (folder / "config.json").write_text(json.dumps(dict(kind="embedding_spotter", threshold=0.95)))
+    rule = recipe.set_pooled_threshold(folder, [a, b], log=lambda *_: None)
+    metrics = json.loads((folder / "metrics.json").read_text())
+    assert rule["threshold"] == metrics["threshold"] == json.loads((folder / "config.json").read_text())["threshold"] == 0.9
+    assert metrics["threshold_reports"] == [str(a), str(b)]
+    text = metrics["threshold_rule"]
+    assert "4 h of held-out real other words" in text and "3 h of held-out real speech on dev" in text
+    assert "(0.8 rang dev 0.50 times an hour; the proxy words 2.00)" in text
+    assert "At 0.9 they hear 90.0% and 90.0% of real people (jarvis, alexa)" in text
+    assert text.endswith("gives 0.95")  # the dev judge alone (within 0.7 an hour) would pick 0.95 here
+
+
+def test_the_shipped_threshold_rule_is_the_rules_own_words():
+    from core.trigger import embedding_spotter
+
+    metrics = json.loads((embedding_spotter.MODEL_DIR / "metrics.json").read_text())
+    paths = [Path(__file__).resolve().parents[3] / p for p in metrics["threshold_reports"]]
+    rule = recipe.pooled_threshold(paths, metrics["judged"]["curve"])
+    assert metrics["threshold_rule"] == recipe.rule_text(rule, [json.loads(p.read_text()) for p in paths],
+                                                         metrics["judged"]["negative_hours"],
+                                                         metrics["judged"]["chosen"]["threshold"])
+
+
+def test_a_room_change_butts_a_second_room_within_six_db_and_joints_windows_still_have_labels():
+    rng = np.random.default_rng(0)
+    first, second = np.ones(recipe.W, np.float32), -np.ones(recipe.W, np.float32)
+    changed = recipe.room_change(first, second, rng)
+    at = int(np.argmax(changed < 0))
+    assert len(changed) == recipe.W and recipe.W // 8 <= at and np.all(changed[:at] == 1.0)
+    assert np.allclose(changed[at:], changed[at]) and 0.5 <= -changed[at] <= 2.0  # one level, within 6 dB
+    src = dataclasses.replace(tone_sources(), joints=1.0)
+    labels = [recipe.make_window(src, seed)[1] for seed in range(40)]
+    assert 0 < sum(labels) < 40  # the word's windows keep their label over a changing room
+    plain = dataclasses.replace(src, joints=0.0)
+    assert not np.array_equal(recipe.make_window(src, 3)[0], recipe.make_window(plain, 3)[0])
