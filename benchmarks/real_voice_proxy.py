@@ -341,7 +341,7 @@ def train_spotter_word(word_dir: Path, args, command: str) -> dict:
                         real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command,
                         average_last=args.average_last, delivery=recipe.delivery_of(args),
                         clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble, tails=args.tails,
-                        front=args.front)
+                        front=args.front, joints=args.joints)
 
 
 # ----------------------------------------------------------------------------- the judge
@@ -999,6 +999,8 @@ def run_word(word: str, args, command: str) -> dict:
                        if metrics.get("babble") else "")
                     + (f"{metrics['tails']:.0%} of the other windows over a looped real stretch of room beside a word; "
                        if metrics.get("tails") else "")
+                    + (f"{metrics['joints']:.0%} of the windows over a room that changes abruptly partway; "
+                       if metrics.get("joints") else "")
                     + ("heard through the frozen speech embedding (the embedding spotter's head); "
                        if metrics.get("front") == "speech_embedding" else "") +
                     f"{metrics['train_minutes']} min in all")
@@ -1019,7 +1021,7 @@ def run_word(word: str, args, command: str) -> dict:
                   command=command, bank=bank_info, real=real.summary(), judge=judge, timings=timings)
     if metrics and "examples" in metrics:  # a spotter: how many windows it learned from
         report.update(examples=metrics["examples"], epochs=metrics["epochs"])
-        report.update({k: metrics[k] for k in ("chimeras", "babble", "tails", "front") if metrics.get(k)})
+        report.update({k: metrics[k] for k in ("chimeras", "babble", "tails", "joints", "front") if metrics.get(k)})
     if metrics and metrics.get("ensemble_of"):
         report.update(members=len(metrics["ensemble_of"]), member_seeds=metrics.get("member_seeds"))
         recipes = member_recipes(members)
@@ -1156,6 +1158,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--tails", type=float, default=0.0,
                    help="spotter recipe: the share of the other windows over a looped real stretch of room beside a "
                         "recorded word (default 0)")
+    p.add_argument("--joints", type=float, default=0.0,
+                   help="spotter recipe: the share of windows whose room changes abruptly partway (default 0)")
     p.add_argument("--front", choices=("log_mel", "speech_embedding"), default="log_mel",
                    help="spotter recipe: log_mel trains the spotter; speech_embedding the embedding spotter's head on "
                         "the frozen speech embedding (core.trigger.embedding_spotter)")

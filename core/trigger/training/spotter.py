@@ -981,6 +981,7 @@ def proxy_recipe(report: dict) -> str:
             + (f", {report['chimeras']:.0%} real chimeras" if report.get("chimeras") else "")
             + (f", {report['babble']:.0%} fresh babble" if report.get("babble") else "")
             + (f", {report['tails']:.0%} looped real room stretches" if report.get("tails") else "")
+            + (f", {report['joints']:.0%} rooms changing partway" if report.get("joints") else "")
             + (f", {excited.group(1)}% excited voices" if excited else "")
             + (f", seed {seed.group(1)}" if seed and seed.group(1) != "0" else "")
             + (f", the mean of {report['members']} heads (seeds {', '.join(map(str, report.get('member_seeds') or []))})"

@@ -293,6 +293,7 @@ def test_a_proxy_row_says_what_its_model_was():
     assert recipe.proxy_recipe(pitched) == ("spotter, 100k windows, fires on 3 windows in a row, slow view 1.5×, "
                                             "pitch view -4 semitones, 50% real chimeras")
     assert recipe.proxy_recipe(dict(judged, babble=0.25)).endswith(", 25% fresh babble")
+    assert recipe.proxy_recipe(dict(judged, babble=0.25, joints=0.25)).endswith(", 25% fresh babble, 25% rooms changing partway")
     excited = dict(judged, training="... pitch −3…+10 semitones, 35% with the voice's pitch alone moved +0…+12 "
                                     "semitones, formants kept; ...", command="... --seed 1 --f0-share 0.35")
     assert recipe.proxy_recipe(excited).endswith(", 35% excited voices, seed 1")
