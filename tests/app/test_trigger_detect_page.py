@@ -12,7 +12,7 @@ def page():
 
 
 # The held-out classic synthesized voice below reaches 0.74-0.94 on the embedding spotter (it hears
-# real people better than such voices: its card), around its default 0.9: the tests of the page's
+# real people better than such voices: its card), under the default 0.95: the tests of the page's
 # path set this threshold.
 HEARD_AT = 0.5
 

@@ -100,9 +100,8 @@ def wavs(tmp_path_factory):
     dev = split_bank(load_bundled_bank())[1]
     folder = tmp_path_factory.mktemp("fake_microphone")
     activate = quiet_room(FILE_SECONDS, 1)
-    # the second held-out take (it peaks at 0.994): the first, a classic voice, reaches only 0.88-0.94 on the
-    # embedding spotter (the page's default, which hears real people better than such voices: its card), around
-    # its default 0.9
+    # the second held-out take: the first, a classic voice, reaches only 0.88-0.94 on the embedding spotter (the
+    # page's default, which hears real people better than such voices: its card), under its 0.95
     place(activate, dev.activates[1], WORD_END)
     others = quiet_room(FILE_SECONDS, 2)
     place(others, dev.negatives[0], 4.0)

@@ -46,3 +46,6 @@ def test_butted_pieces_ring_a_detector_of_room_changes_and_one_room_does_not():
     assert all(rate == 0 for rate in one.values())
     assert all(rate > 0 for rate in pieces.values())
     assert room_changes.lowest_within(one) == 0.8 and room_changes.lowest_within(pieces) is None
+    quiet = room_changes.false_alarm_rates(RingsWhenTheRoomChanges(), dev, hours, one_room=False, talkers=False)
+    assert all(rate > 0 for rate in quiet.values())  # the changes of room ring it, talkers or none
+    assert list(room_changes.WAYS.values())[0] == (False, True)  # the judge's own mixes first
