@@ -1,4 +1,5 @@
-"""benchmarks/room_changes.py: a spotter's dev false alarms over one room against butted 2 s pieces."""
+"""benchmarks/room_changes.py: a spotter's dev false alarms over butted 2 s pieces or one room, with
+distant talkers or none."""
 import importlib.util
 import sys
 from pathlib import Path
@@ -17,8 +18,9 @@ spec.loader.exec_module(room_changes)
 
 class RingsWhenTheRoomChanges:
     """A stand-in detector that answers 1 where broadband noise starts and lasts (energy above 2 kHz
-    appears from one output step to the next and stays 10 steps), else 0: what the embedding spotters did after a butted
-    change of room. Words here are smooth 300 Hz bursts, rooms a 200 Hz hum or white noise."""
+    appears from one output step to the next and stays 10 steps), else 0: a detector that rings on
+    every butted change of room. Words here are smooth 300 Hz bursts, rooms a 200 Hz hum or white
+    noise."""
 
     refractory_steps = 138
 
