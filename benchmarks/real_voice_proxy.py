@@ -341,7 +341,7 @@ def train_spotter_word(word_dir: Path, args, command: str) -> dict:
                         real_root=args.real_root or trigger_bank.REAL_SPEECH_DIR, command=command,
                         average_last=args.average_last, delivery=recipe.delivery_of(args),
                         clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble, tails=args.tails,
-                        front=args.front, joints=args.joints)
+                        front=args.front, joints=args.joints, talker_chance=args.talkers)
 
 
 # ----------------------------------------------------------------------------- the judge
@@ -1001,6 +1001,8 @@ def run_word(word: str, args, command: str) -> dict:
                        if metrics.get("tails") else "")
                     + (f"{metrics['joints']:.0%} of the windows over a room that changes abruptly partway; "
                        if metrics.get("joints") else "")
+                    + (f"distant talkers in {metrics['talker_chance']:.0%} of the windows' rooms; "
+                       if metrics.get("talker_chance", 0.25) != 0.25 else "")
                     + ("heard through the frozen speech embedding (the embedding spotter's head); "
                        if metrics.get("front") == "speech_embedding" else "") +
                     f"{metrics['train_minutes']} min in all")
@@ -1160,6 +1162,8 @@ def parser() -> argparse.ArgumentParser:
                         "recorded word (default 0)")
     p.add_argument("--joints", type=float, default=0.0,
                    help="spotter recipe: the share of windows whose room changes abruptly partway (default 0)")
+    p.add_argument("--talkers", type=float, default=0.25,
+                   help="spotter recipe: the chance of distant talkers in a training window's room (default 0.25)")
     p.add_argument("--front", choices=("log_mel", "speech_embedding"), default="log_mel",
                    help="spotter recipe: log_mel trains the spotter; speech_embedding the embedding spotter's head on "
                         "the frozen speech embedding (core.trigger.embedding_spotter)")

@@ -119,7 +119,9 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, prox
              + (f"; {metrics['babble']:.0%} of the windows over a fresh babble of real recordings"
                 if metrics.get("babble") else "")
              + (f"; {metrics['joints']:.0%} of the windows over a room that changes abruptly partway (`--joints`)"
-                if metrics.get("joints") else "") + ". No SpecAugment (the head sees embeddings, not frames).", "",
+                if metrics.get("joints") else "")
+             + (f"; distant talkers in {metrics['talker_chance']:.0%} of the windows' rooms (`--talkers`)"
+                if metrics.get("talker_chance", 0.25) != 0.25 else "") + ". No SpecAugment (the head sees embeddings, not frames).", "",
              "## Training", "",
              *([f"- `{c}`" for c in metrics["member_commands"]] if members > 1 and metrics.get("member_commands")
                else [f"`{metrics['command']}`"]), "",

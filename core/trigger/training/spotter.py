@@ -70,6 +70,7 @@ P_KIND = {"positive": 0.40, "late": 0.07, "unfinished": 0.08, "negatives": 0.20,
 P_REAL_OTHER = 0.45  # the share of other words that are real recordings
 SNR_DB = (0.0, 30.0)
 OVERDRIVE_DB = (0.0, 10.0)  # how far past full scale an overdriven window's peak is set (train(clipped=...))
+TALKERS = 0.25  # the chance of distant talkers in every 2 s of a room (background; train(talkers=...))
 BABBLE_VOICES = (4, 13)  # talkers at once in a window's fresh babble (train(babble=...))
 CHIMERA_PIECE_S = (0.15, 0.6)  # each piece of a chimera (train(chimeras=...)): about a syllable or two
 # What a window becomes before the network: the spotter's log-mel frames, or the frozen speech
@@ -170,6 +171,7 @@ class Sources:
     tails: float = 0.0  # the share of the windows not over babble that sit over a looped stretch (background)
     front: str = LOG_MEL  # what a window becomes: log-mel frames, or speech embeddings (FRONTS)
     joints: float = 0.0  # the share of windows whose room changes abruptly partway (make_window)
+    talker_chance: float = TALKERS  # the chance of distant talkers in every 2 s of a room (background)
 
     def word(self, clip, rng) -> np.ndarray:
         """A delivery of clip: itself when the pools are augmented already, else augment_word's."""
@@ -239,7 +241,8 @@ def crop(source: np.ndarray, n: int, rng, fade_ms: int = 0) -> np.ndarray:
 def background(src: Sources, rng, n: int = W, fade_ms: int = 0, talkers: bool = True) -> np.ndarray:
     """n samples (2 s unless told) of a room: a piece of a background loop or of real room tone
     (fade_ms: crop's, for room tone shorter than n), or hiss, sometimes with distant talkers (real
-    recordings 0-10 dB under the room: one chance in four for every 2 s; talkers=False: none); with
+    recordings 0-10 dB under the room: src.talker_chance, one in four, for every 2 s;
+    talkers=False: none); with
     src.babble, that share of windows a babble of real recordings made for the window (the loops
     hold only a few babbles: 40 loops, one kind in seven); with src.tails,
     that share of the rest a real stretch of room beside a recorded word, looped: breath, the
@@ -260,7 +263,7 @@ def background(src: Sources, rng, n: int = W, fade_ms: int = 0, talkers: bool = 
     else:
         x = rng.standard_normal(n).astype(np.float32) * 0.01  # a quiet, steady hiss
     for _ in range(max(1, round(n / W)) if talkers and src.real else 0):  # distant talkers, as often for any n
-        if rng.random() < 0.25:
+        if rng.random() < src.talker_chance:
             for _ in range(int(rng.integers(1, 4))):
                 other = src.real[int(rng.integers(len(src.real)))]
                 x = place(x, other / (rms(other) or 1.0) * rms(x) * float(rng.uniform(0.3, 1.0)),
@@ -667,7 +670,8 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
           event_mixes_n: int = 240, negative_hours: float = 3.0, n_backgrounds: int = 40, processes: int = 2,
           real_root=REAL_SPEECH_DIR, command: str = "", log=print, start_from=None, mine_weight: int = 0,
           average_last: int = 0, delivery: Delivery = DELIVERY, clipped: float = 0.0, chimeras: float = 0.0,
-          babble_share: float = 0.0, tails: float = 0.0, front: str = LOG_MEL, joints: float = 0.0) -> dict:
+          babble_share: float = 0.0, tails: float = 0.0, front: str = LOG_MEL, joints: float = 0.0,
+          talker_chance: float = TALKERS) -> dict:
     """Make the data, train, judge, save model + config + metrics.json to out_dir. Resumes from
     run_dir/checkpoint.weights.h5 (the data is remade from the same seeds). With average_last > 1
     the saved weights are the mean of the last average_last epochs' (load_average); clipped: the
@@ -675,7 +679,8 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
     made of pieces of real recordings (chimera; 0: none); babble_share: the share of windows over a
     babble made for the window (background; 0: none); tails: the share of the other windows over a
     looped real stretch of room beside a recorded word (background; 0: none); joints: the share of
-    windows whose room changes abruptly partway (room_change; 0: none); front: LOG_MEL trains
+    windows whose room changes abruptly partway (room_change; 0: none); talker_chance: the chance of
+    distant talkers in a training window's room (background; the judge keeps TALKERS); front: LOG_MEL trains
     the spotter, SPEECH_EMBEDDING the embedding spotter's head on the frozen embedding (no SpecAugment)."""
     import keras
 
@@ -695,9 +700,9 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
     if start_from and mine_weight > 1:  # hard-negative mining with the starting model
         train_src, _ = with_mined(train_src, spotter.SpotterDetector.load(start_from), mine_weight, log)
     train_src = dataclasses.replace(train_src, clipped=clipped, chimeras=chimeras, babble=babble_share, tails=tails,
-                                    front=front, joints=joints)
+                                    front=front, joints=joints, talker_chance=talker_chance)
     dev_windows_src = dataclasses.replace(dev_windows_src, clipped=clipped, chimeras=chimeras, babble=babble_share,
-                                          tails=tails, front=front, joints=joints)
+                                          tails=tails, front=front, joints=joints, talker_chance=talker_chance)
     on_embeddings = front == SPEECH_EMBEDDING
     head = embedding_spotter if on_embeddings else spotter
     detector_class = embedding_spotter.EmbeddingSpotterDetector if on_embeddings else spotter.SpotterDetector
@@ -761,7 +766,7 @@ def train(takes_dir, out_dir, run_dir, examples: int, epochs: int, seed: int = 0
                    exclude_real=list(exclude_real), start_from=str(start_from) if start_from else None,
                    mine_weight=mine_weight, learning_rate=learning_rate, averaged_epochs=averaged,
                    delivery=dataclasses.asdict(delivery), clipped=clipped, chimeras=chimeras, babble=babble_share,
-                   tails=tails, front=front, joints=joints)
+                   tails=tails, front=front, joints=joints, talker_chance=talker_chance)
     if on_embeddings:
         embedding_spotter.save(model, out_dir, threshold=float(chosen["threshold"]), word=word)
     else:
@@ -1414,6 +1419,9 @@ def main(argv=None) -> int:
     p.add_argument("--joints", type=float, default=0.0,
                    help="the share of windows whose room changes abruptly partway: a second background from a random "
                         "point, butted, at a level within 6 dB (room_change; default 0)")
+    p.add_argument("--talkers", type=float, default=TALKERS,
+                   help=f"the chance of distant talkers (quiet real recordings of other words under the room) in a "
+                        f"training window; the judge keeps {TALKERS:g} (default {TALKERS:g})")
     p.add_argument("--front", choices=FRONTS, default=LOG_MEL,
                    help="log_mel: train the spotter; speech_embedding: the embedding spotter's head on the frozen "
                         "speech embedding (core.trigger.speech_embedding)")
@@ -1454,7 +1462,7 @@ def main(argv=None) -> int:
           command=command, start_from=args.start_from, mine_weight=args.mine_weight,
           learning_rate=args.learning_rate, average_last=args.average_last, delivery=delivery_of(args),
           clipped=args.clipped, chimeras=args.chimeras, babble_share=args.babble, tails=args.tails, front=args.front,
-          joints=args.joints)
+          joints=args.joints, talker_chance=args.talkers)
     write_card(args.out, args.proxy_report)
     return 0
 

@@ -641,3 +641,22 @@ def test_a_room_change_butts_a_second_room_within_six_db_and_joints_windows_stil
     assert 0 < sum(labels) < 40  # the word's windows keep their label over a changing room
     plain = dataclasses.replace(src, joints=0.0)
     assert not np.array_equal(recipe.make_window(src, 3)[0], recipe.make_window(plain, 3)[0])
+
+
+def test_talker_chance_sets_how_often_a_room_has_distant_talkers():
+    t = np.arange(2 * RATE) / RATE
+    hum = np.sin(2 * np.pi * 200 * t).astype(np.float32)
+    talker = np.sin(2 * np.pi * 3000 * t[: RATE // 2]).astype(np.float32)
+    src = dataclasses.replace(tone_sources(), real=[talker], backgrounds=[hum])
+    assert src.talker_chance == recipe.TALKERS == 0.25
+
+    def share_talking(source):
+        rooms = [recipe.background(source, np.random.default_rng(k)) for k in range(300)]
+        def heard(x):  # the 3 kHz talker against the 200 Hz hum
+            spectrum = np.abs(np.fft.rfft(x))
+            return spectrum[round(3000 * len(x) / RATE)] > 0.1 * spectrum[round(200 * len(x) / RATE)]
+        return np.mean([heard(x) for x in rooms])
+
+    often, usual = share_talking(dataclasses.replace(src, talker_chance=0.75)), share_talking(src)
+    assert share_talking(dataclasses.replace(src, talker_chance=0.0)) == 0.0
+    assert 0.1 < usual < 0.3 and often > 2.5 * usual  # (a talker placed near an edge is mostly cut off)
