@@ -940,6 +940,8 @@ def delivery_note(delivery: dict | None) -> str:
 
 
 def run_word(word: str, args, command: str) -> dict:
+    from core.trigger.training.spotter import TALKERS  # the recipe's default chance of distant talkers
+
     out = Path(args.out)
     word_dir = out / word
     word_dir.mkdir(parents=True, exist_ok=True)
@@ -1002,7 +1004,7 @@ def run_word(word: str, args, command: str) -> dict:
                     + (f"{metrics['joints']:.0%} of the windows over a room that changes abruptly partway; "
                        if metrics.get("joints") else "")
                     + (f"distant talkers in {metrics['talker_chance']:.0%} of the windows' rooms; "
-                       if metrics.get("talker_chance", 0.25) != 0.25 else "")
+                       if metrics.get("talker_chance", TALKERS) != TALKERS else "")
                     + ("heard through the frozen speech embedding (the embedding spotter's head); "
                        if metrics.get("front") == "speech_embedding" else "") +
                     f"{metrics['train_minutes']} min in all")
@@ -1024,6 +1026,8 @@ def run_word(word: str, args, command: str) -> dict:
     if metrics and "examples" in metrics:  # a spotter: how many windows it learned from
         report.update(examples=metrics["examples"], epochs=metrics["epochs"])
         report.update({k: metrics[k] for k in ("chimeras", "babble", "tails", "joints", "front") if metrics.get(k)})
+        if metrics.get("talker_chance", TALKERS) != TALKERS:
+            report["talker_chance"] = metrics["talker_chance"]
     if metrics and metrics.get("ensemble_of"):
         report.update(members=len(metrics["ensemble_of"]), member_seeds=metrics.get("member_seeds"))
         recipes = member_recipes(members)
@@ -1130,7 +1134,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--epochs", type=int, default=None, help="spotter recipe: epochs (default 10)")
     p.add_argument("--mine-from", default=None, help="spotter recipe: continue from this trained spotter (learning "
                                                      "rate 5e-4), drawing the negatives it fires on more often")
-    from core.trigger.training.spotter import add_delivery_arguments
+    from core.trigger.training.spotter import TALKERS, add_delivery_arguments
 
     add_delivery_arguments(p)  # spotter recipe: how fast takes are said
     p.add_argument("--average-last", type=int, default=0,
@@ -1162,8 +1166,8 @@ def parser() -> argparse.ArgumentParser:
                         "recorded word (default 0)")
     p.add_argument("--joints", type=float, default=0.0,
                    help="spotter recipe: the share of windows whose room changes abruptly partway (default 0)")
-    p.add_argument("--talkers", type=float, default=0.25,
-                   help="spotter recipe: the chance of distant talkers in a training window's room (default 0.25)")
+    p.add_argument("--talkers", type=float, default=TALKERS,
+                   help=f"spotter recipe: the chance of distant talkers in a training window's room (default {TALKERS:g})")
     p.add_argument("--front", choices=("log_mel", "speech_embedding"), default="log_mel",
                    help="spotter recipe: log_mel trains the spotter; speech_embedding the embedding spotter's head on "
                         "the frozen speech embedding (core.trigger.embedding_spotter)")

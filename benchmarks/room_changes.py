@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from core.trigger import spotter  # noqa: E402
 from core.trigger.training import evaluate  # noqa: E402
 from core.trigger.training.spotter import (GOAL_FALSE_ALARMS, REAL_SPEECH_DIR, Judged, Sources,  # noqa: E402
-                                           dev_sources, event_mixes, real_speech)
+                                           dev_sources, real_speech, real_speech_mixes)
 
 THRESHOLDS = (0.8, 0.85, 0.9, 0.91, 0.92, 0.93, 0.94, 0.95, 0.96, 0.97, 0.98)
 # (one_room, talkers) for each column, the judge's own first
@@ -35,8 +35,7 @@ WAYS = {"butted pieces, talkers (the judge)": (False, True), "one room, talkers"
 
 def false_alarm_rates(detector, dev: Sources, hours: float, one_room: bool, talkers: bool = True) -> dict:
     """{threshold: false alarms an hour} on judge()'s real-speech part, made one of the WAYS."""
-    real_only = Sources([], [], [], dev.real, dev.backgrounds, dev.tones)
-    mixes = event_mixes(real_only, max(1, int(round(hours * 360))), 1, False, one_room=one_room, talkers=talkers)
+    mixes = real_speech_mixes(dev, hours, one_room=one_room, talkers=talkers)
     probabilities = [detector.clip_probabilities(a) for a, _ in mixes]
     rows = evaluate.event_metrics(probabilities, [Judged(e) for _, e in mixes], THRESHOLDS, detector.refractory_steps)
     return {r["threshold"]: r["false_alarms_per_hour"] for r in rows}

@@ -9,7 +9,7 @@ import hashlib
 
 from core.trigger import embedding_spotter, speech_embedding
 from core.trigger.detect import STEP_SECONDS
-from core.trigger.training.spotter import (FALSE_ALARM_BUDGET, PROXY_HEADER, delivery_tables, delivery_text,
+from core.trigger.training.spotter import (FALSE_ALARM_BUDGET, PROXY_HEADER, TALKERS, delivery_tables, delivery_text,
                                            dev_curve, dev_deliveries, dev_verdict, history_table, pct, proxy_rows)
 
 
@@ -123,7 +123,7 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None, prox
              + (f"; {metrics['joints']:.0%} of the windows over a room that changes abruptly partway (`--joints`)"
                 if metrics.get("joints") else "")
              + (f"; distant talkers in {metrics['talker_chance']:.0%} of the windows' rooms (`--talkers`)"
-                if metrics.get("talker_chance", 0.25) != 0.25 else "") + ". No SpecAugment (the head sees embeddings, not frames).", "",
+                if metrics.get("talker_chance", TALKERS) != TALKERS else "") + ". No SpecAugment (the head sees embeddings, not frames).", "",
              "## Training", "",
              *([f"- `{c}`" for c in metrics["member_commands"]] if members > 1 and metrics.get("member_commands")
                else [f"`{metrics['command']}`"]), "",

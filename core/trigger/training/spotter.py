@@ -70,7 +70,7 @@ P_KIND = {"positive": 0.40, "late": 0.07, "unfinished": 0.08, "negatives": 0.20,
 P_REAL_OTHER = 0.45  # the share of other words that are real recordings
 SNR_DB = (0.0, 30.0)
 OVERDRIVE_DB = (0.0, 10.0)  # how far past full scale an overdriven window's peak is set (train(clipped=...))
-TALKERS = 0.25  # the chance of distant talkers in every 2 s of a room (background; train(talkers=...))
+TALKERS = 0.25  # the chance of distant talkers in every 2 s of a room (background; train(talker_chance=...))
 BABBLE_VOICES = (4, 13)  # talkers at once in a window's fresh babble (train(babble=...))
 CHIMERA_PIECE_S = (0.15, 0.6)  # each piece of a chimera (train(chimeras=...)): about a syllable or two
 # What a window becomes before the network: the spotter's log-mel frames, or the frozen speech
@@ -241,12 +241,11 @@ def crop(source: np.ndarray, n: int, rng, fade_ms: int = 0) -> np.ndarray:
 def background(src: Sources, rng, n: int = W, fade_ms: int = 0, talkers: bool = True) -> np.ndarray:
     """n samples (2 s unless told) of a room: a piece of a background loop or of real room tone
     (fade_ms: crop's, for room tone shorter than n), or hiss, sometimes with distant talkers (real
-    recordings 0-10 dB under the room: src.talker_chance, one in four, for every 2 s;
-    talkers=False: none); with
-    src.babble, that share of windows a babble of real recordings made for the window (the loops
-    hold only a few babbles: 40 loops, one kind in seven); with src.tails,
-    that share of the rest a real stretch of room beside a recorded word, looped: breath, the
-    word's fading tail, a click, as a quiet room with a person in it sounds."""
+    recordings 0-10 dB under the room, at src.talker_chance for every 2 s; talkers=False: none);
+    with src.babble, that share of windows a babble of real recordings made for the window (the
+    loops hold only a few babbles: 40 loops, one kind in seven); with src.tails, that share of the
+    rest a real stretch of room beside a recorded word, looped: breath, the word's fading tail, a
+    click, as a quiet room with a person in it sounds."""
     if src.babble and src.real and rng.random() < src.babble:
         talkers = [(src.real[int(i)], RATE) for i in rng.integers(len(src.real), size=24)]
         x = babble(rng, n, RATE, talkers, voices=int(rng.integers(*BABBLE_VOICES)))
@@ -580,16 +579,24 @@ class Judged:
     activate_ends_ms: list
 
 
+def real_speech_mixes(dev: Sources, negative_hours: float, seed: int = 0, one_room: bool = False,
+                      talkers: bool = True) -> list:
+    """judge()'s negatives: 10 s mixes of held-out real recordings of other words, 360 an hour,
+    for judge(seed); one_room and talkers as event_mixes' (benchmarks/room_changes.py)."""
+    real_only = Sources([], [], [], dev.real, dev.backgrounds, dev.tones)
+    return event_mixes(real_only, max(1, int(round(negative_hours * 360))), seed + 1, False,
+                       one_room=one_room, talkers=talkers)
+
+
 def judge(detector, dev: Sources, n_positive: int, negative_hours: float, seed: int = 0) -> dict:
     """Recall on 10 s mixes of held-out voices; false alarms per hour on mixes of held-out real
     speech of other words (these choose the threshold: the lowest within FALSE_ALARM_BUDGET) and,
     reported beside them, on mixes of held-out synthesized hard negatives (words that share the
     word's sounds, which real rooms rarely hold)."""
 
-    real_only = Sources([], [], [], dev.real, dev.backgrounds, dev.tones)
     confusable = Sources([], dev.hard or dev.ordinary, [], [], dev.backgrounds, dev.tones)
     parts = {"positive": event_mixes(dev, n_positive, seed, True),
-             "real": event_mixes(real_only, max(1, int(round(negative_hours * 360))), seed + 1, False),
+             "real": real_speech_mixes(dev, negative_hours, seed),
              "confusable": event_mixes(confusable, max(1, int(round(negative_hours * 120))), seed + 2, False)}
     rows = {}
     for name, mixes in parts.items():
@@ -984,6 +991,8 @@ def proxy_recipe(report: dict) -> str:
             + (f", {report['babble']:.0%} fresh babble" if report.get("babble") else "")
             + (f", {report['tails']:.0%} looped real room stretches" if report.get("tails") else "")
             + (f", {report['joints']:.0%} rooms changing partway" if report.get("joints") else "")
+            + (f", distant talkers in {report['talker_chance']:.0%} of rooms"
+               if report.get("talker_chance", TALKERS) != TALKERS else "")
             + (f", {excited.group(1)}% excited voices" if excited else "")
             + (f", seed {seed.group(1)}" if seed and seed.group(1) != "0" else "")
             + (f", the mean of {report['members']} heads (seeds {', '.join(map(str, report.get('member_seeds') or []))})"
@@ -1103,7 +1112,11 @@ def model_card(metrics: dict, proxy_reports=(), config: dict | None = None) -> s
              + (f"; {metrics['babble']:.0%} of the windows over a babble of real recordings made for the window "
                 "(`--babble`)" if metrics.get("babble") else "")
              + (f"; {metrics['tails']:.0%} of the other windows over a looped real stretch of room beside a recorded "
-                "word: breath, the word's fading tail, clicks (`--tails`)" if metrics.get("tails") else "") + ".", "",
+                "word: breath, the word's fading tail, clicks (`--tails`)" if metrics.get("tails") else "")
+             + (f"; {metrics['joints']:.0%} of the windows over a room that changes abruptly partway (`--joints`)"
+                if metrics.get("joints") else "")
+             + (f"; distant talkers in {metrics['talker_chance']:.0%} of the windows' rooms (`--talkers`)"
+                if metrics.get("talker_chance", TALKERS) != TALKERS else "") + ".", "",
              "## Training", "",
              f"`{metrics['command']}`", "",
              f"{metrics['epochs']} epochs (Adam, cosine learning rate 2e-3 → 1e-4, batch 128, binary cross-entropy), "

@@ -220,6 +220,10 @@ def test_a_tiny_training_run_writes_a_model_a_threshold_and_its_figures(tmp_path
     card = recipe.model_card(json.loads((tmp_path / "model" / "metrics.json").read_text()))
     assert "| drawn out ×1.8 |" in card and "delivered as the hidden set's people were missed" in card
     assert "Slow views" not in card
+    knobs = recipe.model_card(dict(json.loads((tmp_path / "model" / "metrics.json").read_text()),
+                                   joints=0.25, talker_chance=0.75))
+    assert "25% of the windows over a room that changes abruptly partway (`--joints`)" in knobs
+    assert "distant talkers in 75% of the windows' rooms (`--talkers`)" in knobs and "`--talkers`" not in card
     viewed = recipe.model_card(json.loads((tmp_path / "model" / "metrics.json").read_text()),
                                config=dict(config, slow_views=[1.5]))
     assert "Slow views (1.5×): beside each window it hears the last 3 s squeezed into 2 s" in viewed
@@ -292,6 +296,8 @@ def test_a_proxy_row_says_what_its_model_was():
                                             "pitch view -4 semitones, 50% real chimeras")
     assert recipe.proxy_recipe(dict(judged, babble=0.25)).endswith(", 25% fresh babble")
     assert recipe.proxy_recipe(dict(judged, babble=0.25, joints=0.25)).endswith(", 25% fresh babble, 25% rooms changing partway")
+    assert recipe.proxy_recipe(dict(judged, talker_chance=0.75)).endswith(", distant talkers in 75% of rooms")
+    assert recipe.proxy_recipe(dict(judged, talker_chance=recipe.TALKERS)) == recipe.proxy_recipe(judged)
     excited = dict(judged, training="... pitch −3…+10 semitones, 35% with the voice's pitch alone moved +0…+12 "
                                     "semitones, formants kept; ...", command="... --seed 1 --f0-share 0.35")
     assert recipe.proxy_recipe(excited).endswith(", 35% excited voices, seed 1")
